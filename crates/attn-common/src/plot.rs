@@ -69,10 +69,16 @@ pub fn heatmap(map: &Heatmap) -> Result<String> {
         map.col_labels.len()
     );
     crate::check::usable("heatmap values", &map.values)?;
-    let max = map.values.iter().copied().fold(f64::MIN, f64::max).max(1e-12);
+    let max = map
+        .values
+        .iter()
+        .copied()
+        .fold(f64::MIN, f64::max)
+        .max(1e-12);
     let min = map.values.iter().copied().fold(f64::MAX, f64::min).min(0.0);
 
-    let label_w = 20 + 9 * map.row_labels.iter().map(|s| s.len()).max().unwrap_or(1) as i32;
+    let label_w = 20
+        + 9 * map.row_labels.iter().map(|s| s.len()).max().unwrap_or(1) as i32;
     let cell_w = 76;
     let cell_h = 38;
     let left = 34 + label_w;
@@ -83,8 +89,8 @@ pub fn heatmap(map: &Heatmap) -> Result<String> {
 
     let mut svg = String::new();
     {
-        let root =
-            SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (width, height))
+            .into_drawing_area();
         root.fill(&WHITE).map_err(draw_err)?;
         let text = |size: i32, h: HPos, v: VPos| {
             TextStyle::from((FONT, size).into_font())
@@ -114,7 +120,11 @@ pub fn heatmap(map: &Heatmap) -> Result<String> {
                 ))
                 .map_err(draw_err)?;
                 // Viridis is dark at the bottom and light at the top.
-                let ink = if (v - min) / (max - min) > 0.6 { BLACK } else { WHITE };
+                let ink = if (v - min) / (max - min) > 0.6 {
+                    BLACK
+                } else {
+                    WHITE
+                };
                 root.draw(&Text::new(
                     num(v),
                     (x + cell_w / 2, y + cell_h / 2),
@@ -143,9 +153,11 @@ pub fn heatmap(map: &Heatmap) -> Result<String> {
         root.draw(&Text::new(
             map.row_axis.to_string(),
             (14, top + rows as i32 * cell_h / 2),
-            TextStyle::from((FONT, 15).into_font().transform(FontTransform::Rotate270))
-                .color(&BLACK)
-                .pos(Pos::new(HPos::Center, VPos::Center)),
+            TextStyle::from(
+                (FONT, 15).into_font().transform(FontTransform::Rotate270),
+            )
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Center, VPos::Center)),
         ))
         .map_err(draw_err)?;
         // Colour bar: 40 slices from min (bottom) to max (top).
@@ -157,8 +169,11 @@ pub fn heatmap(map: &Heatmap) -> Result<String> {
             let y1 = top + bar_h - s * bar_h / slices;
             let v = min + (max - min) * (s as f64 + 0.5) / slices as f64;
             let fill = ViridisRGB::get_color_normalized(v, min, max);
-            root.draw(&Rectangle::new([(bar_x, y0), (bar_x + bar_w, y1)], fill.filled()))
-                .map_err(draw_err)?;
+            root.draw(&Rectangle::new(
+                [(bar_x, y0), (bar_x + bar_w, y1)],
+                fill.filled(),
+            ))
+            .map_err(draw_err)?;
         }
         for (v, y) in [(max, top), (min, top + bar_h)] {
             root.draw(&Text::new(
@@ -192,7 +207,10 @@ pub fn grouped_bars(
     series: &[Series],
     y_label: &str,
 ) -> Result<String> {
-    ensure!(!categories.is_empty(), "a bar chart needs at least one category");
+    ensure!(
+        !categories.is_empty(),
+        "a bar chart needs at least one category"
+    );
     ensure!(
         !series.is_empty() && series.len() <= OKABE_ITO.len(),
         "a bar chart takes 1 to {} series, got {}",
@@ -217,7 +235,8 @@ pub fn grouped_bars(
     let width = (140 + n * (40 + 30 * series.len())).max(520) as u32;
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (width, 380)).into_drawing_area();
+        let root =
+            SVGBackend::with_string(&mut svg, (width, 380)).into_drawing_area();
         root.fill(&WHITE).map_err(draw_err)?;
         let mut chart = ChartBuilder::on(&root)
             .caption(title, (FONT, 17))
@@ -248,12 +267,18 @@ pub fn grouped_bars(
             chart
                 .draw_series(s.values.iter().enumerate().map(|(i, &(_, y))| {
                     let x0 = i as f64 + 0.1 + s_idx as f64 * bar;
-                    Rectangle::new([(x0, 0.0), (x0 + bar * 0.92, y)], colour.filled())
+                    Rectangle::new(
+                        [(x0, 0.0), (x0 + bar * 0.92, y)],
+                        colour.filled(),
+                    )
                 }))
                 .map_err(draw_err)?
                 .label(s.name)
                 .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 6), (x + 14, y + 6)], colour.filled())
+                    Rectangle::new(
+                        [(x, y - 6), (x + 14, y + 6)],
+                        colour.filled(),
+                    )
                 });
         }
         chart
@@ -296,7 +321,10 @@ pub fn lines(
         series.len()
     );
     let points = || series.iter().flat_map(|s| s.values.iter().copied());
-    ensure!(points().count() > 0, "a line chart needs at least one point");
+    ensure!(
+        points().count() > 0,
+        "a line chart needs at least one point"
+    );
     ensure!(
         points().all(|(x, y)| x.is_finite() && y.is_finite()),
         "a line chart's points must be finite"
@@ -308,18 +336,21 @@ pub fn lines(
     if x_scale == XScale::Log2 {
         ensure!(points().all(|(x, _)| x > 0.0), "a log2 axis needs x > 0");
     }
-    let (x_min, x_max) = points().fold((f64::MAX, f64::MIN), |(lo, hi), (x, _)| {
-        (lo.min(tx(x)), hi.max(tx(x)))
-    });
-    let (y_min, y_max) = points().fold((f64::MAX, f64::MIN), |(lo, hi), (_, y)| {
-        (lo.min(y), hi.max(y))
-    });
+    let (x_min, x_max) = points()
+        .fold((f64::MAX, f64::MIN), |(lo, hi), (x, _)| {
+            (lo.min(tx(x)), hi.max(tx(x)))
+        });
+    let (y_min, y_max) = points()
+        .fold((f64::MAX, f64::MIN), |(lo, hi), (_, y)| {
+            (lo.min(y), hi.max(y))
+        });
     let y_min = y_min.min(0.0);
     let y_pad = (y_max - y_min).max(1e-9) * 0.08;
     let x_pad = (x_max - x_min).max(1e-9) * 0.03;
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (640, 400)).into_drawing_area();
+        let root =
+            SVGBackend::with_string(&mut svg, (640, 400)).into_drawing_area();
         root.fill(&WHITE).map_err(draw_err)?;
         let mut chart = ChartBuilder::on(&root)
             .caption(title, (FONT, 17))
@@ -350,21 +381,31 @@ pub fn lines(
             let pts: Vec<(f64, f64)> =
                 s.values.iter().map(|&(x, y)| (tx(x), y)).collect();
             chart
-                .draw_series(LineSeries::new(pts.clone(), colour.stroke_width(2)))
+                .draw_series(LineSeries::new(
+                    pts.clone(),
+                    colour.stroke_width(2),
+                ))
                 .map_err(draw_err)?
                 .label(s.name)
                 .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
+                    PathElement::new(
+                        vec![(x, y), (x + 18, y)],
+                        colour.stroke_width(2),
+                    )
                 });
             // Alternate marker shapes so series differ without colour too.
             if s_idx % 2 == 0 {
                 chart
-                    .draw_series(pts.iter().map(|&p| Circle::new(p, 4, colour.filled())))
+                    .draw_series(
+                        pts.iter().map(|&p| Circle::new(p, 4, colour.filled())),
+                    )
                     .map_err(draw_err)?;
             } else {
                 chart
                     .draw_series(
-                        pts.iter().map(|&p| TriangleMarker::new(p, 5, colour.filled())),
+                        pts.iter().map(|&p| {
+                            TriangleMarker::new(p, 5, colour.filled())
+                        }),
                     )
                     .map_err(draw_err)?;
             }
@@ -423,7 +464,10 @@ mod tests {
     #[test]
     fn charts_are_deterministic() {
         let s = || {
-            vec![Series { name: "a", values: vec![(1.0, 0.5), (2.0, 0.7)] }]
+            vec![Series {
+                name: "a",
+                values: vec![(1.0, 0.5), (2.0, 0.7)],
+            }]
         };
         let a = lines("t", &s(), "x", "y", XScale::Log2).unwrap();
         let b = lines("t", &s(), "x", "y", XScale::Log2).unwrap();
@@ -446,6 +490,9 @@ pub struct Figure {
 impl Figure {
     /// Pairs a file name with its SVG text.
     pub fn new(file: impl Into<String>, svg: String) -> Self {
-        Self { file: file.into(), svg }
+        Self {
+            file: file.into(),
+            svg,
+        }
     }
 }

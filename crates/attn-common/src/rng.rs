@@ -61,7 +61,9 @@ impl SplitMix64 {
         low: f64,
         high: f64,
     ) -> Array2<f64> {
-        Array2::from_shape_simple_fn((rows, cols), || self.uniform_in(low, high))
+        Array2::from_shape_simple_fn((rows, cols), || {
+            self.uniform_in(low, high)
+        })
     }
 }
 

@@ -72,7 +72,11 @@ pub fn attend(
     let weights = softmax(scores.view())?;
     // Step 3: mix the values in those proportions.
     let output = values.t().dot(&weights); // (d_v, T) x (T,) -> (d_v,)
-    Ok(Attended { scores, weights, output })
+    Ok(Attended {
+        scores,
+        weights,
+        output,
+    })
 }
 // ANCHOR_END: attend
 
@@ -119,7 +123,11 @@ pub fn attention(
     let scores = q.dot(&k.t()) * scale.factor(q.ncols()); // (T_q, d_k) x (d_k, T_k) -> (T_q, T_k)
     let weights = softmax_rows(scores.view())?;
     let context = weights.dot(&v); // (T_q, T_k) x (T_k, d_v) -> (T_q, d_v)
-    Ok(AttentionOutput { scores, weights, context })
+    Ok(AttentionOutput {
+        scores,
+        weights,
+        context,
+    })
 }
 // ANCHOR_END: attention
 
@@ -185,6 +193,51 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn output_is_a_weighted_average_of_the_values(
+            t in 1usize..6, d_k in 1usize..5, d_v in 1usize..4,
+            seed in any::<u64>(),
+        ) {
+            // Weights are >= 0 and sum to 1, so each output entry lies
+            // between the smallest and largest value in its column.
+            let mut rng = attn_common::rng::SplitMix64::new(seed);
+            let q = rng.normal_matrix(1, d_k);
+            let k = rng.normal_matrix(t, d_k);
+            let v = rng.normal_matrix(t, d_v);
+            let out = attend(q.row(0), k.view(), v.view(), Scale::None)
+                .unwrap();
+            prop_assert!((out.weights.sum() - 1.0).abs() < 1e-12);
+            for (c, column) in v.columns().into_iter().enumerate() {
+                let lo = column.fold(f64::INFINITY, |m, &x| m.min(x));
+                let hi = column.fold(f64::NEG_INFINITY, |m, &x| m.max(x));
+                prop_assert!(out.output[c] >= lo - 1e-12);
+                prop_assert!(out.output[c] <= hi + 1e-12);
+            }
+        }
+
+        #[test]
+        fn scaling_is_a_temperature_of_sqrt_d_k(
+            t in 1usize..6, d_k in 1usize..8, seed in any::<u64>(),
+        ) {
+            // Dividing scores by sqrt(d_k) is softmax at T = sqrt(d_k).
+            let mut rng = attn_common::rng::SplitMix64::new(seed);
+            let q = rng.normal_matrix(1, d_k);
+            let k = rng.normal_matrix(t, d_k);
+            let v = rng.normal_matrix(t, 1);
+            let raw = attend(q.row(0), k.view(), v.view(), Scale::None)
+                .unwrap();
+            let scaled = attend(q.row(0), k.view(), v.view(), Scale::InvSqrtDk)
+                .unwrap();
+            let hot = crate::softmax::softmax_with_temperature(
+                raw.scores.view(),
+                (d_k as f64).sqrt(),
+            )
+            .unwrap();
+            for (a, b) in scaled.weights.iter().zip(&hot) {
+                prop_assert!((a - b).abs() < 1e-12);
+            }
+        }
+
         #[test]
         fn matrix_form_matches_one_query_at_a_time(
             t_q in 1usize..5, t_k in 1usize..6, d_k in 1usize..5,

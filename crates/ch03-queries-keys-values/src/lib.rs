@@ -6,5 +6,9 @@
 //! overflow, and the numbers chapter 3 prints.
 
 pub mod attention;
+pub mod exercises;
 pub mod softmax;
 pub mod worked;
+
+mod figures;
+pub use figures::figures;

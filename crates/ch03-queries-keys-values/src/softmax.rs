@@ -41,6 +41,7 @@ pub fn softmax(scores: ArrayView1<f64>) -> Result<Array1<f64>> {
 }
 // ANCHOR_END: softmax
 
+// ANCHOR: temperature
 /// Softmax of `scores / temperature`.
 ///
 /// A temperature below 1 sharpens the distribution towards the largest
@@ -62,6 +63,7 @@ pub fn softmax_with_temperature(
     check::usable("scores", &scores)?;
     softmax((&scores / temperature).view())
 }
+// ANCHOR_END: temperature
 
 /// Softmax applied to every row of a matrix independently.
 ///
@@ -119,6 +121,17 @@ mod tests {
     }
 
     #[test]
+    fn naive_softmax_underflows_to_zero_over_zero() {
+        // exp(-1000) is below the smallest f64, so it rounds to exactly 0.
+        let scores = array![-1000.0, -999.0, -998.0];
+        assert!(scores.iter().all(|s| s.exp() == 0.0));
+        let naive = softmax_naive(scores.view());
+        assert!(naive.iter().all(|w| w.is_nan()), "{naive}");
+        let safe = softmax(scores.view()).unwrap();
+        assert!((safe.sum() - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
     fn agrees_with_the_naive_formula_where_that_one_works() {
         let scores = array![0.1, 0.9, 0.3, 0.2, 0.1];
         let a = softmax(scores.view()).unwrap();
@@ -147,7 +160,9 @@ mod tests {
         let empty = Array1::<f64>::zeros(0);
         let err = softmax(empty.view()).unwrap_err().to_string();
         assert!(err.contains("shape (0,)"), "{err}");
-        let err = softmax(array![1.0, f64::NAN].view()).unwrap_err().to_string();
+        let err = softmax(array![1.0, f64::NAN].view())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("non-finite value NaN at 1"), "{err}");
     }
 
@@ -192,6 +207,78 @@ mod tests {
                 prop_assert!(row.iter().all(|x| x.is_finite()));
                 prop_assert!((row.sum() - 1.0).abs() < 1e-6);
             }
+        }
+
+        #[test]
+        fn weight_ratios_are_exponentials_of_score_gaps(
+            scores in prop::collection::vec(-5f64..5.0, 2..10),
+            temperature in 0.1f64..10.0,
+        ) {
+            // w_i / w_j = exp((s_i - s_j) / T): only differences matter.
+            let s = Array1::from(scores);
+            let w = softmax_with_temperature(s.view(), temperature).unwrap();
+            for i in 0..s.len() {
+                for j in 0..s.len() {
+                    let expected = ((s[i] - s[j]) / temperature).exp();
+                    let ratio = w[i] / w[j];
+                    prop_assert!((ratio / expected - 1.0).abs() < 1e-9);
+                }
+            }
+        }
+
+        #[test]
+        fn temperature_never_changes_the_ranking(
+            scores in prop::collection::vec(-10f64..10.0, 1..10),
+            temperature in 0.05f64..20.0,
+        ) {
+            let s = Array1::from(scores);
+            let w = softmax_with_temperature(s.view(), temperature).unwrap();
+            for i in 0..s.len() {
+                for j in 0..s.len() {
+                    if s[i] > s[j] {
+                        prop_assert!(w[i] >= w[j]);
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn top_weight_falls_as_temperature_rises(
+            scores in prop::collection::vec(-10f64..10.0, 1..10),
+            t_low in 0.05f64..10.0,
+            factor in 1.0f64..10.0,
+        ) {
+            let s = Array1::from(scores);
+            let top = |t: f64| {
+                softmax_with_temperature(s.view(), t)
+                    .unwrap()
+                    .fold(0.0_f64, |m, &x| m.max(x))
+            };
+            prop_assert!(top(t_low) >= top(t_low * factor) - 1e-12);
+        }
+
+        #[test]
+        fn low_temperature_approaches_one_hot(
+            scores in prop::collection::vec(-10f64..10.0, 1..10),
+        ) {
+            // Lift the largest score by 1 so it leads the runner-up by at
+            // least 1; at T = 0.01 every other weight is below e^-100.
+            let mut s = Array1::from(scores);
+            let top = (0..s.len()).fold(0, |b, i| if s[i] > s[b] { i } else { b });
+            s[top] += 1.0;
+            let w = softmax_with_temperature(s.view(), 0.01).unwrap();
+            prop_assert!(w[top] > 1.0 - 1e-12, "{}", w[top]);
+        }
+
+        #[test]
+        fn high_temperature_approaches_uniform(
+            scores in prop::collection::vec(-10f64..10.0, 1..10),
+        ) {
+            // At T = 1e6 every scaled score lies within 1e-5 of 0.
+            let s = Array1::from(scores);
+            let w = softmax_with_temperature(s.view(), 1e6).unwrap();
+            let uniform = 1.0 / s.len() as f64;
+            prop_assert!(w.iter().all(|x| (x - uniform).abs() < 1e-4));
         }
 
         #[test]

@@ -19,3 +19,26 @@ macro_rules! lock {
 fn library_search() {
     lock!("library_search", worked::library_search().unwrap());
 }
+
+#[test]
+fn library_matrix() {
+    lock!("library_matrix", worked::library_matrix().unwrap());
+}
+
+#[test]
+fn overflow() {
+    lock!("overflow", worked::overflow().unwrap());
+}
+
+#[test]
+fn cat_sat() {
+    lock!("cat_sat", worked::cat_sat().unwrap());
+}
+
+#[test]
+fn cat_sat_temperature() {
+    lock!(
+        "cat_sat_temperature",
+        worked::cat_sat_temperature().unwrap()
+    );
+}

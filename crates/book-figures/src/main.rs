@@ -1,0 +1,32 @@
+//! Renders every figure of the book into one folder.
+//!
+//! `cargo xtask figures` runs this with `book/figures`; `cargo xtask check`
+//! runs it with a scratch folder and compares. Each chapter crate offers its
+//! figures through a `figures()` function; a new chapter adds one line to
+//! [`all_figures`].
+
+use anyhow::{Context, Result, bail};
+use attn_common::plot::Figure;
+use std::path::PathBuf;
+
+fn all_figures() -> Result<Vec<Figure>> {
+    let mut figures = Vec::new();
+    figures.extend(ch01_attention_intuition::figures()?);
+    figures.extend(ch03_queries_keys_values::figures()?);
+    figures.extend(ch04_self_attention::figures()?);
+    Ok(figures)
+}
+
+fn main() -> Result<()> {
+    let Some(dir) = std::env::args().nth(1).map(PathBuf::from) else {
+        bail!("usage: book-figures <output folder>");
+    };
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("creating {}", dir.display()))?;
+    for figure in all_figures()? {
+        let path = dir.join(&figure.file);
+        std::fs::write(&path, &figure.svg)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}

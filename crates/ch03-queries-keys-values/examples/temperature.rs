@@ -1,0 +1,11 @@
+//! Prints the worked example `cat_sat_temperature` exactly as chapter 3 shows it.
+//!
+//! `cargo run -p ch03-queries-keys-values --example temperature`
+
+fn main() -> anyhow::Result<()> {
+    print!(
+        "{}",
+        ch03_queries_keys_values::worked::cat_sat_temperature()?
+    );
+    Ok(())
+}

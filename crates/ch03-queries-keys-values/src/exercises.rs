@@ -1,0 +1,132 @@
+//! Chapter 3's exercises. Each function states its task; the reference
+//! solution sits between the `SOLUTION-START` and `SOLUTION-END` markers, and
+//! `tests/exercises.rs` checks it:
+//! `cargo test -p ch03-queries-keys-values --test exercises`.
+
+use crate::softmax::softmax_with_temperature;
+use anyhow::{Result, bail, ensure};
+use attn_common::check;
+use ndarray::{Array1, ArrayView1};
+
+/// Exercise 3.1: the logarithm of the softmax, computed stably.
+///
+/// `log_softmax(x)_i = x_i - log(sum_j exp(x_j))`. Computing `softmax` and
+/// then taking the logarithm fails for far-apart scores: a weight that
+/// underflows to 0 has logarithm `-inf`. Subtract the largest score `m`
+/// first, as the safe softmax does:
+/// `log(sum_j exp(x_j)) = m + log(sum_j exp(x_j - m))` (the log-sum-exp
+/// trick).
+///
+/// # Shapes
+/// - `scores`: `(n,)` -> `(n,)`, every entry at most 0.
+///
+/// # Errors
+/// An empty vector or a non-finite score.
+pub fn log_softmax(scores: ArrayView1<f64>) -> Result<Array1<f64>> {
+    // TODO(ex 3.1): check the input with `check::usable`, then return
+    // x_i - m - ln(sum_j exp(x_j - m)) with m the largest score.
+    // [0, 0] -> [-0.6931, -0.6931] (that is, -ln 2 twice);
+    // [-1000, 0] -> [-1000, 0], where ln(softmax) would give -inf.
+    // SOLUTION-START(ex 3.1)
+    check::usable("scores", &scores)?;
+    let m = scores.fold(f64::NEG_INFINITY, |m, &x| m.max(x));
+    let log_sum = m + scores.mapv(|x| (x - m).exp()).sum().ln();
+    Ok(scores.mapv(|x| x - log_sum))
+    // SOLUTION-END
+}
+
+/// Exercise 3.2: the entropy of a weight vector, in nats.
+///
+/// `H(w) = -sum_i w_i ln w_i`, with `0 ln 0` taken as 0. It measures how
+/// spread out the attention is: 0 when one weight is 1 (all attention on one
+/// token), and its largest value `ln n` when all `n` weights are equal.
+///
+/// # Shapes
+/// - `weights`: `(n,)` -> a single number in `[0, ln n]`.
+///
+/// # Errors
+/// An empty vector, a non-finite or negative weight, or weights whose sum is
+/// further than `1e-9` from 1.
+pub fn entropy(weights: ArrayView1<f64>) -> Result<f64> {
+    // TODO(ex 3.2): reject what is not a probability distribution (see
+    // # Errors), then sum -w ln w over the non-zero weights.
+    // [0.5, 0.5] -> 0.6931 (ln 2); [0, 1, 0] -> 0.
+    // SOLUTION-START(ex 3.2)
+    check::usable("weights", &weights)?;
+    if let Some((i, w)) = weights.indexed_iter().find(|(_, w)| **w < 0.0) {
+        bail!(
+            "`weights` with shape {} holds a negative weight {w} at {i}",
+            check::shape(&weights)
+        );
+    }
+    let total = weights.sum();
+    ensure!(
+        (total - 1.0).abs() <= 1e-9,
+        "`weights` with shape {} sum to {total}, not 1",
+        check::shape(&weights)
+    );
+    Ok(weights
+        .iter()
+        .filter(|&&w| w > 0.0)
+        .map(|&w| -w * w.ln())
+        .sum())
+    // SOLUTION-END
+}
+
+/// Exercise 3.3: the temperature at which the largest weight equals
+/// `target`.
+///
+/// The largest weight of `softmax(scores / T)` falls steadily as `T`
+/// rises: towards `1/k` as `T -> 0` (where `k` scores tie for the largest)
+/// and towards `1/n` as `T -> inf`. So every target strictly between `1/n`
+/// and `1/k` is reached at exactly one temperature, which bisection finds:
+/// keep an interval `[lo, hi]` with the top weight at least `target` at
+/// `lo` and at most `target` at `hi`, and halve it until it is tiny.
+///
+/// # Shapes
+/// - `scores`: `(n,)` -> a single temperature above 0.
+///
+/// # Errors
+/// An empty vector, a non-finite score, or a target outside `(1/n, 1/k)`.
+pub fn temperature_for_top_weight(
+    scores: ArrayView1<f64>,
+    target: f64,
+) -> Result<f64> {
+    // TODO(ex 3.3): check the input and the target's range, find `lo` and
+    // `hi` by halving and doubling from 1, then bisect ~100 times using
+    // `softmax_with_temperature`.
+    // [1, 0] with target 0.75 -> 1 / ln 3 = 0.9102 (check it by hand).
+    // SOLUTION-START(ex 3.3)
+    check::usable("scores", &scores)?;
+    let n = scores.len();
+    let max = scores.fold(f64::NEG_INFINITY, |m, &x| m.max(x));
+    let k = scores.iter().filter(|&&x| x == max).count();
+    ensure!(
+        target > 1.0 / n as f64 && target < 1.0 / k as f64,
+        "a top weight of {target} is out of reach for `scores` with shape \
+         {}: it must lie strictly between 1/{n} (T -> inf) and 1/{k} \
+         (T -> 0, {k} tied for the top)",
+        check::shape(&scores)
+    );
+    let top = |t: f64| -> Result<f64> {
+        let w = softmax_with_temperature(scores, t)?;
+        Ok(w.fold(0.0, |m: f64, &x| m.max(x)))
+    };
+    let (mut lo, mut hi) = (1.0, 1.0);
+    while top(lo)? < target {
+        lo /= 2.0;
+    }
+    while top(hi)? > target {
+        hi *= 2.0;
+    }
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if top(mid)? >= target {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    Ok(0.5 * (lo + hi))
+    // SOLUTION-END
+}

@@ -1,0 +1,651 @@
+//! `cargo xtask check`: the book's integrity.
+//!
+//! 1. Every number with two or more decimals in a chapter's own text appears
+//!    in that chapter crate's locked outputs (its insta snapshots).
+//! 2. Every `{{#include}}` target exists (with its anchor, and snapshots are
+//!    included from the first line after their header); every image exists
+//!    and has alt text.
+//! 3. The committed figures equal freshly rendered ones.
+//! 4. No snapshot is waiting for review (`*.snap.new`, `*.pending-snap`).
+//! 5. Links and `#anchors` inside the built book resolve, and the built book
+//!    loads nothing from another host.
+//! 6. Every chapter has learning goals, a summary and at least three
+//!    exercises, two of them with marked solutions in its crate.
+//!
+//! Each problem is reported as `file:line: message`; all are collected
+//! before the command fails, so one run shows everything to fix.
+
+use crate::numbers::{canonical, scan};
+use crate::walk::{files, rel};
+use anyhow::{Result, bail};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// Problems found so far, each `file:line: message`.
+#[derive(Default)]
+pub struct Report {
+    problems: Vec<String>,
+}
+
+impl Report {
+    fn add(&mut self, file: &str, line: usize, message: impl AsRef<str>) {
+        self.problems
+            .push(format!("{file}:{line}: {}", message.as_ref()));
+    }
+}
+
+/// Runs every check and fails if any found a problem.
+pub fn run(root: &Path) -> Result<()> {
+    let mut report = Report::default();
+    let chapters = chapter_files(root)?;
+    for md in &chapters {
+        let text = std::fs::read_to_string(md)?;
+        let name = rel(root, md);
+        prose_numbers(root, md, &name, &text, &mut report)?;
+        includes_and_images(md, &name, &text, &mut report)?;
+        structure(root, md, &name, &text, &mut report)?;
+    }
+    println!(
+        "checked numbers, includes and structure of {} pages",
+        chapters.len()
+    );
+    pending_snapshots(root, &mut report);
+    figures_fresh(root, &mut report)?;
+    let built = root.join("target/xtask-check/book");
+    if built.exists() {
+        std::fs::remove_dir_all(&built)?;
+    }
+    crate::book::build(root, &built)?;
+    built_links(&built, &mut report)?;
+    println!("checked figures, pending snapshots and the built book's links");
+    if report.problems.is_empty() {
+        println!("cargo xtask check: all good");
+        Ok(())
+    } else {
+        for p in &report.problems {
+            eprintln!("{p}");
+        }
+        bail!(
+            "cargo xtask check found {} problem(s)",
+            report.problems.len()
+        )
+    }
+}
+
+/// Every markdown page of the book, from `book/`.
+fn chapter_files(root: &Path) -> Result<Vec<PathBuf>> {
+    Ok(files(&root.join("book"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect())
+}
+
+/// The chapter number of `book/chNN-*.md`, if the page is a chapter.
+fn chapter_number(md: &Path) -> Option<String> {
+    let stem = md.file_stem()?.to_str()?;
+    let nn = stem.strip_prefix("ch")?.get(..2)?;
+    nn.chars()
+        .all(|c| c.is_ascii_digit())
+        .then(|| nn.to_string())
+}
+
+/// The crate folder `crates/chNN-*` of chapter `nn`.
+fn chapter_crate(root: &Path, nn: &str) -> Option<PathBuf> {
+    let prefix = format!("ch{nn}-");
+    std::fs::read_dir(root.join("crates"))
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&prefix))
+        })
+}
+
+/// The text of a snapshot after its `---` header, and the header's length.
+fn snapshot_body(text: &str) -> Option<(usize, &str)> {
+    let mut offset = 0;
+    let mut dashes = 0;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        offset += line.len();
+        if line.trim_end() == "---" {
+            dashes += 1;
+            if dashes == 2 {
+                return Some((i + 1, &text[offset..]));
+            }
+        }
+    }
+    None
+}
+
+/// The text a reader sees in a page, with directives, comments and link
+/// targets blanked out (line breaks kept, so line numbers stay right).
+fn prose_only(text: &str) -> String {
+    let mut out = text.to_string();
+    for (open, close) in
+        [("{{#", "}}"), ("<!--", "-->"), ("](", ")"), ("http", " ")]
+    {
+        let mut from = 0;
+        while let Some(start) = out[from..].find(open).map(|s| s + from) {
+            let end = out[start + open.len()..]
+                .find(close)
+                .map_or(out.len(), |e| start + open.len() + e);
+            let blank: String = out[start..end]
+                .chars()
+                .map(|c| if c == '\n' { '\n' } else { ' ' })
+                .collect();
+            out.replace_range(start..end, &blank);
+            from = start + blank.len();
+        }
+    }
+    out
+}
+
+fn prose_numbers(
+    root: &Path,
+    md: &Path,
+    name: &str,
+    text: &str,
+    report: &mut Report,
+) -> Result<()> {
+    let quoted: Vec<_> = scan(&prose_only(text))
+        .into_iter()
+        .filter(|f| f.decimals >= 2)
+        .collect();
+    if quoted.is_empty() {
+        return Ok(());
+    }
+    let Some(krate) =
+        chapter_number(md).and_then(|nn| chapter_crate(root, &nn))
+    else {
+        for f in quoted {
+            report.add(
+                name,
+                f.line,
+                format!(
+                    "{} is quoted, but this page has no chapter crate whose \
+                     locked outputs could hold it",
+                    f.text
+                ),
+            );
+        }
+        return Ok(());
+    };
+    let mut locked = BTreeSet::new();
+    for snap in files(&krate)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "snap"))
+    {
+        let text = std::fs::read_to_string(&snap)?;
+        let body = snapshot_body(&text).map_or(text.as_str(), |(_, b)| b);
+        locked.extend(scan(body).into_iter().map(|f| canonical(&f.text)));
+    }
+    let crate_name = rel(root, &krate);
+    for f in quoted {
+        if !locked.contains(&canonical(&f.text)) {
+            report.add(
+                name,
+                f.line,
+                format!(
+                    "{} is quoted in the prose but appears in none of the \
+                     locked outputs of {crate_name} (its tests/snapshots); \
+                     print it from a worked example or fix the number",
+                    f.text
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Each `{{#include path[:selector]}}` with its line.
+fn includes(text: &str) -> Vec<(usize, String, Option<String>)> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let mut rest = line;
+        while let Some(start) = rest.find("{{#") {
+            let after = &rest[start + 3..];
+            let Some(end) = after.find("}}") else { break };
+            let inner = after[..end].trim();
+            rest = &after[end + 2..];
+            let mut parts = inner.split_whitespace();
+            let (Some(kind), Some(target)) = (parts.next(), parts.next())
+            else {
+                continue;
+            };
+            if !matches!(kind, "include" | "rustdoc_include") {
+                continue;
+            }
+            let (path, selector) = match target.split_once(':') {
+                Some((p, s)) => (p.to_string(), Some(s.to_string())),
+                None => (target.to_string(), None),
+            };
+            out.push((i + 1, path, selector));
+        }
+    }
+    out
+}
+
+fn includes_and_images(
+    md: &Path,
+    name: &str,
+    text: &str,
+    report: &mut Report,
+) -> Result<()> {
+    let dir = md.parent().unwrap_or(Path::new("."));
+    for (line, path, selector) in includes(text) {
+        let target = dir.join(&path);
+        let Ok(content) = std::fs::read_to_string(&target) else {
+            report.add(
+                name,
+                line,
+                format!("included file {path} does not exist"),
+            );
+            continue;
+        };
+        if path.ends_with(".snap") {
+            let Some((header, _)) = snapshot_body(&content) else {
+                report.add(
+                    name,
+                    line,
+                    format!("{path} has no snapshot header"),
+                );
+                continue;
+            };
+            let wanted = format!("{}:", header + 1);
+            if selector.as_deref() != Some(wanted.as_str()) {
+                report.add(
+                    name,
+                    line,
+                    format!(
+                        "include the locked output as `{path}:{wanted}` so \
+                         the snapshot's {header}-line header is left out"
+                    ),
+                );
+            }
+        } else if let Some(anchor) = selector
+            .filter(|s| !s.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        {
+            let start = format!("ANCHOR: {anchor}");
+            let end = format!("ANCHOR_END: {anchor}");
+            let has = |marker: &str| {
+                content.lines().any(|l| {
+                    l.trim_start().trim_start_matches("//").trim() == marker
+                })
+            };
+            if !has(&start) || !has(&end) {
+                report.add(
+                    name,
+                    line,
+                    format!("{path} has no `// ANCHOR: {anchor}` ... `// ANCHOR_END: {anchor}`"),
+                );
+            }
+        }
+    }
+    for (i, l) in text.lines().enumerate() {
+        let mut rest = l;
+        while let Some(start) = rest.find("![") {
+            let after = &rest[start + 2..];
+            let Some(close) = after.find("](") else { break };
+            let alt = &after[..close];
+            let tail = &after[close + 2..];
+            let Some(end) = tail.find(')') else { break };
+            let src = tail[..end].split_whitespace().next().unwrap_or("");
+            rest = &tail[end..];
+            if alt.trim().len() < 20 {
+                report.add(
+                    name,
+                    i + 1,
+                    format!(
+                        "image {src} needs alt text that says what it shows"
+                    ),
+                );
+            }
+            if !src.contains("://") && !dir.join(src).exists() {
+                report.add(name, i + 1, format!("image {src} does not exist"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Chapters open with goals and close with a summary and exercises, and
+/// their code exercises have marked solutions.
+fn structure(
+    root: &Path,
+    md: &Path,
+    name: &str,
+    text: &str,
+    report: &mut Report,
+) -> Result<()> {
+    let Some(nn) = chapter_number(md) else {
+        return Ok(());
+    };
+    let headings: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("## "))
+        .map(|(i, l)| (i + 1, l[3..].trim()))
+        .collect();
+    let pos = |h: &str| headings.iter().position(|(_, t)| *t == h);
+    match (pos("Learning goals"), pos("Summary"), pos("Exercises")) {
+        (Some(0), Some(s), Some(e))
+            if s + 1 == e && e + 1 == headings.len() => {}
+        _ => report.add(
+            name,
+            1,
+            "a chapter opens with `## Learning goals` and ends with \
+             `## Summary` then `## Exercises`",
+        ),
+    }
+    let exercises_at = text.find("\n## Exercises").unwrap_or(text.len());
+    let stated: BTreeSet<String> =
+        exercise_ids(&text[exercises_at..], "Exercise ");
+    if stated.len() < 3 {
+        report.add(
+            name,
+            1,
+            format!(
+                "a chapter needs at least 3 exercises, found {}",
+                stated.len()
+            ),
+        );
+    }
+    let Some(krate) = chapter_crate(root, &nn) else {
+        report.add(name, 1, format!("chapter {nn} has no crate under crates/"));
+        return Ok(());
+    };
+    let mut solved = BTreeMap::new();
+    for src in files(&krate)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+    {
+        let code = std::fs::read_to_string(&src)?;
+        let starts = exercise_ids(&code, "SOLUTION-START(ex ");
+        let ends = code.matches("// SOLUTION-END").count();
+        let file = rel(root, &src);
+        if starts.len() != ends {
+            report.add(
+                &file,
+                1,
+                format!(
+                    "{} SOLUTION-START markers but {ends} SOLUTION-END markers",
+                    starts.len()
+                ),
+            );
+        }
+        for id in starts {
+            solved.insert(id, file.clone());
+        }
+    }
+    if solved.len() < 2 {
+        report.add(
+            name,
+            1,
+            format!(
+                "a chapter needs at least 2 code exercises with marked \
+                 solutions in {}, found {}",
+                rel(root, &krate),
+                solved.len()
+            ),
+        );
+    }
+    for (id, file) in &solved {
+        if !stated.contains(id) {
+            report.add(
+                file,
+                1,
+                format!(
+                    "exercise {id} has a solution but is not stated in {name}"
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The `N.M` ids that follow `prefix` in `text`.
+fn exercise_ids(text: &str, prefix: &str) -> BTreeSet<String> {
+    text.match_indices(prefix)
+        .filter_map(|(i, _)| {
+            let rest = &text[i + prefix.len()..];
+            let id: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
+            let id = id.trim_end_matches('.').to_string();
+            id.contains('.').then_some(id)
+        })
+        .collect()
+}
+
+fn pending_snapshots(root: &Path, report: &mut Report) {
+    for path in files(root) {
+        let n = path.to_string_lossy();
+        if n.ends_with(".snap.new") || n.ends_with(".pending-snap") {
+            report.add(
+                &rel(root, &path),
+                1,
+                "a snapshot is waiting for review: run `cargo insta review` \
+                 (or delete it) and commit the result",
+            );
+        }
+    }
+}
+
+fn figures_fresh(root: &Path, report: &mut Report) -> Result<()> {
+    let fresh = root.join("target/xtask-check/figures");
+    if fresh.exists() {
+        std::fs::remove_dir_all(&fresh)?;
+    }
+    crate::figures::render(root, &fresh)?;
+    let committed = root.join("book/figures");
+    let names = |dir: &Path| -> BTreeSet<String> {
+        files(dir)
+            .iter()
+            .filter_map(|p| {
+                p.file_name().map(|n| n.to_string_lossy().into_owned())
+            })
+            .collect()
+    };
+    let (new, old) = (names(&fresh), names(&committed));
+    let fix = "run `cargo xtask figures` locally and commit book/figures";
+    for missing in new.difference(&old) {
+        report.add(
+            &format!("book/figures/{missing}"),
+            1,
+            format!("missing: {fix}"),
+        );
+    }
+    for extra in old.difference(&new) {
+        report.add(
+            &format!("book/figures/{extra}"),
+            1,
+            "no crate renders this figure any more: delete it",
+        );
+    }
+    for both in new.intersection(&old) {
+        if std::fs::read(fresh.join(both))?
+            != std::fs::read(committed.join(both))?
+        {
+            report.add(
+                &format!("book/figures/{both}"),
+                1,
+                format!("stale: {fix}"),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The values of every `attr="..."` in an HTML text, with their tag names.
+fn attributes<'a>(html: &'a str, attr: &str) -> Vec<(&'a str, &'a str)> {
+    let needle = format!(" {attr}=\"");
+    let mut out = Vec::new();
+    for (i, _) in html.match_indices(&needle) {
+        let value_start = i + needle.len();
+        let Some(len) = html[value_start..].find('"') else {
+            continue;
+        };
+        let tag_start = html[..i].rfind('<').unwrap_or(0);
+        let tag: String = html[tag_start + 1..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        let tag = &html[tag_start + 1..tag_start + 1 + tag.len()];
+        out.push((tag, &html[value_start..value_start + len]));
+    }
+    out
+}
+
+fn built_links(built: &Path, report: &mut Report) -> Result<()> {
+    let mut ids: BTreeMap<PathBuf, BTreeSet<String>> = BTreeMap::new();
+    let pages: Vec<PathBuf> = files(built)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .collect();
+    for page in &pages {
+        let html = std::fs::read_to_string(page)?;
+        let set = attributes(&html, "id")
+            .into_iter()
+            .map(|(_, v)| v.to_string())
+            .collect();
+        ids.insert(page.clone(), set);
+    }
+    for page in &pages {
+        let name = format!("built book: {}", rel(built, page));
+        if page.ends_with("404.html") {
+            continue; // served from any depth, so it links from the site root
+        }
+        let html = std::fs::read_to_string(page)?;
+        for attr in ["href", "src"] {
+            for (tag, value) in attributes(&html, attr) {
+                let external = value.starts_with("//") || value.contains("://");
+                if external {
+                    if tag != "a" {
+                        report.add(
+                            &name,
+                            1,
+                            format!("<{tag}> loads {value} from another host"),
+                        );
+                    }
+                    continue;
+                }
+                if value.starts_with("mailto:")
+                    || value.starts_with("javascript:")
+                {
+                    continue;
+                }
+                let value = value.split('?').next().unwrap_or("");
+                let (path, fragment) =
+                    value.split_once('#').unwrap_or((value, ""));
+                let target = if path.is_empty() {
+                    page.clone()
+                } else {
+                    page.parent().unwrap_or(built).join(path)
+                };
+                if !target.exists() {
+                    report.add(&name, 1, format!("<{tag} {attr}=\"{value}\"> points to a missing file"));
+                    continue;
+                }
+                if !fragment.is_empty()
+                    && let Some(set) = ids.get(&normalise(&target))
+                    && !set.contains(fragment)
+                {
+                    report.add(
+                        &name,
+                        1,
+                        format!(
+                            "link {value}: no element with id `{fragment}`"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    for css in files(built)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "css"))
+    {
+        let text = std::fs::read_to_string(&css)?;
+        if text.contains("url(http")
+            || text.contains("url(\"http")
+            || text.contains("@import url(//")
+        {
+            report.add(
+                &format!("built book: {}", rel(built, &css)),
+                1,
+                "the stylesheet loads from another host",
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `a/b/../c.html` as `a/c.html`, to look pages up by path.
+fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prose_leaves_out_directives_comments_and_link_targets() {
+        let text =
+            "a 0.25 {{#include x.snap:4:}} <!-- 0.75 --> [t](p.md#0.33)\nb";
+        let nums: Vec<String> = scan(&prose_only(text))
+            .into_iter()
+            .map(|f| f.text)
+            .collect();
+        assert_eq!(nums, ["0.25"]);
+        assert_eq!(prose_only(text).lines().count(), 2);
+    }
+
+    #[test]
+    fn snapshot_body_skips_the_three_line_header() {
+        let snap = "---\nsource: a.rs\n---\nq = [1.0000]\n";
+        assert_eq!(snapshot_body(snap), Some((3, "q = [1.0000]\n")));
+    }
+
+    #[test]
+    fn finds_includes_with_selectors() {
+        let found =
+            includes("x {{#include ../a.rs:listing}} {{#include b.snap:4:}}");
+        assert_eq!(
+            found,
+            [
+                (1, "../a.rs".to_string(), Some("listing".to_string())),
+                (1, "b.snap".to_string(), Some("4:".to_string())),
+            ]
+        );
+    }
+
+    #[test]
+    fn exercise_ids_are_collected_once() {
+        let ids = exercise_ids(
+            "Exercise 3.1. Exercise 3.2 and Exercise 3.1",
+            "Exercise ",
+        );
+        assert_eq!(ids.into_iter().collect::<Vec<_>>(), ["3.1", "3.2"]);
+    }
+
+    #[test]
+    fn attributes_know_their_tag() {
+        let html = r#"<a href="x.html#y">x</a><script src="https://cdn/x.js"></script>"#;
+        assert_eq!(attributes(html, "href"), [("a", "x.html#y")]);
+        assert_eq!(attributes(html, "src"), [("script", "https://cdn/x.js")]);
+    }
+}

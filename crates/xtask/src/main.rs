@@ -1,0 +1,77 @@
+//! `cargo xtask`: the book's own tooling.
+//!
+//! Run through the alias in `.cargo/config.toml`, so a fresh machine needs
+//! nothing but a Rust toolchain:
+//!
+//! - `cargo xtask book`: build the HTML into `target/book`.
+//! - `cargo xtask serve [--port 3000]`: build, serve on 127.0.0.1, rebuild
+//!   when a chapter or a crate changes.
+//! - `cargo xtask figures`: render every figure into `book/figures`.
+//! - `cargo xtask check`: the book's integrity (see [`check`]).
+
+mod book;
+mod check;
+mod figures;
+mod numbers;
+mod serve;
+mod walk;
+
+use anyhow::{Result, bail};
+use std::path::PathBuf;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  book                 build the book into target/book
+  serve [--port N]     build, serve on http://127.0.0.1:N (default 3000)
+                       and rebuild when a chapter or a crate changes
+  figures              render every figure into book/figures
+  check                check the book's integrity (CI runs this)
+";
+
+/// The repository root: two levels above this crate.
+pub fn root() -> PathBuf {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.parent()
+        .and_then(|p| p.parent())
+        .map(PathBuf::from)
+        .unwrap_or(here)
+}
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = root();
+    match args.first().map(String::as_str) {
+        Some("book") => {
+            let out = book::build(&root, &root.join("target/book"))?;
+            println!("built the book: {}", out.join("index.html").display());
+            Ok(())
+        }
+        Some("serve") => {
+            let port = match args.get(1).map(String::as_str) {
+                None => 3000,
+                Some("--port") => match args.get(2).map(|p| p.parse::<u16>()) {
+                    Some(Ok(port)) => port,
+                    _ => bail!(
+                        "--port takes a number from 1 to 65535\n\n{USAGE}"
+                    ),
+                },
+                Some(other) => bail!("unknown flag `{other}`\n\n{USAGE}"),
+            };
+            serve::serve(&root, port)
+        }
+        Some("figures") => {
+            let dir = root.join("book/figures");
+            let files = figures::render(&root, &dir)?;
+            println!("rendered {} figures into {}", files, dir.display());
+            Ok(())
+        }
+        Some("check") => check::run(&root),
+        Some("help" | "--help" | "-h") | None => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => bail!("unknown command `{other}`\n\n{USAGE}"),
+    }
+}
