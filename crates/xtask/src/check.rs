@@ -519,6 +519,15 @@ fn built_links(built: &Path, report: &mut Report) -> Result<()> {
             continue; // served from any depth, so it links from the site root
         }
         let html = std::fs::read_to_string(page)?;
+        if let Some(line) = unrendered_math(&html) {
+            report.add(
+                &name,
+                line,
+                "a `$` outside code: KaTeX could not render this math (see \
+                 the warning printed by the build) or a dollar sign needs \
+                 escaping as `\\$`",
+            );
+        }
         for attr in ["href", "src"] {
             for (tag, value) in attributes(&html, attr) {
                 let external = value.starts_with("//") || value.contains("://");
@@ -583,6 +592,33 @@ fn built_links(built: &Path, report: &mut Report) -> Result<()> {
     Ok(())
 }
 
+/// The line of the first `$` in `html` outside `<pre>`, `<code>` and
+/// `<script>` elements: math that KaTeX did not turn into MathML.
+fn unrendered_math(html: &str) -> Option<usize> {
+    let mut rest = html;
+    let mut consumed = 0;
+    loop {
+        let next_code = ["<pre", "<code", "<script"]
+            .iter()
+            .filter_map(|t| rest.find(t).map(|i| (i, *t)))
+            .min();
+        let dollar = rest.find('$');
+        match (dollar, next_code) {
+            (Some(d), Some((c, _))) if d < c => {
+                return Some(html[..consumed + d].matches('\n').count() + 1);
+            }
+            (Some(d), None) => return Some(html[..consumed + d].matches('\n').count() + 1),
+            (_, Some((c, tag))) => {
+                let close = format!("</{}>", &tag[1..]);
+                let end = rest[c..].find(&close).map_or(rest.len(), |e| c + e + close.len());
+                consumed += end;
+                rest = &rest[end..];
+            }
+            (None, None) => return None,
+        }
+    }
+}
+
 /// `a/b/../c.html` as `a/c.html`, to look pages up by path.
 fn normalise(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -640,6 +676,13 @@ mod tests {
             "Exercise ",
         );
         assert_eq!(ids.into_iter().collect::<Vec<_>>(), ["3.1", "3.2"]);
+    }
+
+    #[test]
+    fn dollars_outside_code_are_unrendered_math() {
+        assert_eq!(unrendered_math("<p>ok</p><code>$x</code>"), None);
+        assert_eq!(unrendered_math("<pre>\n$\n</pre><p>\n$x$</p>"), Some(4));
+        assert_eq!(unrendered_math("<script>a$</script>"), None);
     }
 
     #[test]
