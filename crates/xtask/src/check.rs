@@ -607,10 +607,14 @@ fn unrendered_math(html: &str) -> Option<usize> {
             (Some(d), Some((c, _))) if d < c => {
                 return Some(html[..consumed + d].matches('\n').count() + 1);
             }
-            (Some(d), None) => return Some(html[..consumed + d].matches('\n').count() + 1),
+            (Some(d), None) => {
+                return Some(html[..consumed + d].matches('\n').count() + 1);
+            }
             (_, Some((c, tag))) => {
                 let close = format!("</{}>", &tag[1..]);
-                let end = rest[c..].find(&close).map_or(rest.len(), |e| c + e + close.len());
+                let end = rest[c..]
+                    .find(&close)
+                    .map_or(rest.len(), |e| c + e + close.len());
                 consumed += end;
                 rest = &rest[end..];
             }

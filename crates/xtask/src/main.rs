@@ -8,10 +8,13 @@
 //!   when a chapter or a crate changes.
 //! - `cargo xtask figures`: render every figure into `book/figures`.
 //! - `cargo xtask check`: the book's integrity (see [`check`]).
+//! - `cargo xtask assign`, `grade`, `check-exercises`: homework (see
+//!   [`homework`]).
 
 mod book;
 mod check;
 mod figures;
+mod homework;
 mod numbers;
 mod serve;
 mod walk;
@@ -28,6 +31,14 @@ commands:
                        and rebuild when a chapter or a crate changes
   figures              render every figure into book/figures
   check                check the book's integrity (CI runs this)
+  assign <chapter> --out DIR
+                       write a student crate for a chapter (3, ch03, ...)
+  grade DIR [--json] [--timeout SECS]
+                       grade one student crate
+  grade --batch DIR --csv OUT [--json]
+                       grade every student crate in DIR, one CSV row each
+  check-exercises      prove every chapter's homework: the student copy
+                       builds and fails, the solutions score full marks
 ";
 
 /// The repository root: two levels above this crate.
@@ -68,6 +79,19 @@ fn main() -> Result<()> {
             Ok(())
         }
         Some("check") => check::run(&root),
+        Some("assign") => {
+            let (Some(spec), Some("--out"), Some(out)) =
+                (args.get(1), args.get(2).map(String::as_str), args.get(3))
+            else {
+                bail!(
+                    "usage: cargo xtask assign <chapter> --out DIR\n\n{USAGE}"
+                );
+            };
+            let chapter = homework::find_chapter(&root, spec)?;
+            homework::assign::run(&root, &chapter, &PathBuf::from(out))
+        }
+        Some("grade") => homework::grade::run(&root, &args[1..]),
+        Some("check-exercises") => homework::selfcheck::run(&root),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())

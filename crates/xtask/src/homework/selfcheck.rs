@@ -1,0 +1,191 @@
+//! `cargo xtask check-exercises`: every chapter's homework works.
+//!
+//! For each chapter with marked solutions: the student copy holds no
+//! solution text and compiles; graded as it is, every exercise scores 0
+//! (its tests fail before it is solved); and the chapter's own sources,
+//! graded as a submission, score full marks.
+
+use super::assign::{self, Options};
+use super::grade::{self, Limits};
+use super::{all_chapters, solution_ids};
+use crate::walk::files;
+use anyhow::{Result, bail};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// Lines that occur only inside solution regions of `code` (trimmed,
+/// long enough to be distinctive).
+fn solution_only_lines(code: &str) -> (BTreeSet<String>, BTreeSet<String>) {
+    let (mut inside, mut outside) = (BTreeSet::new(), BTreeSet::new());
+    let mut in_solution = false;
+    for line in code.lines() {
+        let t = line.trim();
+        if t.starts_with("// SOLUTION-START") {
+            in_solution = true;
+        } else if t == "// SOLUTION-END" {
+            in_solution = false;
+        } else if in_solution {
+            inside.insert(t.to_string());
+        } else {
+            outside.insert(t.to_string());
+        }
+    }
+    (inside, outside)
+}
+
+/// The solution lines that survive anywhere in the student copy.
+pub fn leaked_solution_lines(
+    root: &Path,
+    chapter: &super::Chapter,
+) -> Result<Vec<String>> {
+    let student = assign::student_crate(
+        root,
+        chapter,
+        Options {
+            hidden_tests: false,
+        },
+    )?;
+    let (mut inside, mut outside) = (BTreeSet::new(), BTreeSet::new());
+    let crates = std::fs::read_dir(root.join("crates"))?
+        .flatten()
+        .map(|e| e.path());
+    for dir in crates {
+        for f in files(&dir.join("src")) {
+            let (i, o) = solution_only_lines(&std::fs::read_to_string(f)?);
+            inside.extend(i);
+            outside.extend(o);
+        }
+    }
+    let unique: Vec<String> = inside
+        .difference(&outside)
+        .filter(|l| l.len() >= 12)
+        .cloned()
+        .collect();
+    let mut leaked = Vec::new();
+    for (path, bytes) in &student {
+        let text = String::from_utf8_lossy(bytes);
+        if text.contains("SOLUTION-START") || text.contains("SOLUTION-END") {
+            leaked.push(format!("{}: a solution marker", path.display()));
+        }
+        let lines: BTreeSet<&str> = text.lines().map(str::trim).collect();
+        for l in &unique {
+            if lines.contains(l.as_str()) {
+                leaked.push(format!("{}: {l}", path.display()));
+            }
+        }
+    }
+    Ok(leaked)
+}
+
+/// Runs the self-check over every chapter with exercises.
+pub fn run(root: &Path) -> Result<()> {
+    let scratch = root.join("target/grading/check-work");
+    let target = root.join("target/grading/target");
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for chapter in all_chapters(root)? {
+        let has_solutions = files(&chapter.dir.join("src")).iter().any(|f| {
+            !solution_ids(&std::fs::read_to_string(f).unwrap_or_default())
+                .is_empty()
+        });
+        if !has_solutions {
+            continue;
+        }
+        checked += 1;
+        let name = chapter.name.clone();
+        for leak in leaked_solution_lines(root, &chapter)? {
+            problems.push(format!("{name}: the student copy leaks {leak}"));
+        }
+        let student_dir = root.join("target/grading/assigned").join(&name);
+        if student_dir.exists() {
+            std::fs::remove_dir_all(&student_dir)?;
+        }
+        assign::write_files(
+            &student_dir,
+            &assign::student_crate(
+                root,
+                &chapter,
+                Options {
+                    hidden_tests: false,
+                },
+            )?,
+        )?;
+        let unsolved = grade::grade(
+            root,
+            &student_dir,
+            Some(&chapter),
+            &scratch,
+            &target,
+            Limits::default(),
+        )?;
+        if let Some(e) = &unsolved.error {
+            problems
+                .push(format!("{name}: the student copy does not build: {e}"));
+        }
+        for ex in &unsolved.exercises {
+            if ex.tests.is_empty() {
+                problems.push(format!(
+                    "{name}: exercise {} has no tests named ex_{}_*",
+                    ex.id,
+                    ex.id.replace('.', "_")
+                ));
+            } else if ex.points > 0.0 {
+                let passing: Vec<&str> = ex
+                    .tests
+                    .iter()
+                    .filter(|(_, o)| *o == grade::Outcome::Passed)
+                    .map(|(n, _)| n.as_str())
+                    .collect();
+                problems.push(format!(
+                    "{name}: exercise {} scores {:.2} before it is solved; these tests pass on todo!(): {}",
+                    ex.id,
+                    ex.points,
+                    passing.join(", ")
+                ));
+            }
+        }
+        let solved = grade::grade(
+            root,
+            &chapter.dir,
+            Some(&chapter),
+            &scratch,
+            &target,
+            Limits::default(),
+        )?;
+        if solved.error.is_some() || solved.total() < solved.max() {
+            problems.push(format!(
+                "{name}: the reference solutions do not score full marks:\n{}",
+                solved.text()
+            ));
+        }
+        println!(
+            "{name}: student copy builds, scores {:.2} / {:.2} unsolved; reference scores {:.2} / {:.2}",
+            unsolved.total(),
+            unsolved.max(),
+            solved.total(),
+            solved.max()
+        );
+    }
+    if problems.is_empty() {
+        println!("check-exercises: {checked} chapters, all good");
+        Ok(())
+    } else {
+        for p in &problems {
+            eprintln!("{p}");
+        }
+        bail!("check-exercises found {} problem(s)", problems.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_only_in_solutions_are_found() {
+        let code = "let shared = 1;\n// SOLUTION-START(ex 1.1)\nlet shared = 1;\nlet secret = 2;\n// SOLUTION-END\n";
+        let (inside, outside) = solution_only_lines(code);
+        let unique: Vec<_> = inside.difference(&outside).collect();
+        assert_eq!(unique, ["let secret = 2;"]);
+    }
+}
