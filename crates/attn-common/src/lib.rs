@@ -7,5 +7,6 @@
 
 pub mod check;
 pub mod fmt;
+pub mod grid;
 pub mod plot;
 pub mod rng;

@@ -230,7 +230,9 @@ pub fn grouped_bars(
         .iter()
         .flat_map(|s| s.values.iter().map(|p| p.1))
         .fold(0.0_f64, f64::max)
-        * 1.15;
+        // Headroom above the tallest bar for the legend (about 16 px per
+        // series in a plot area about 280 px tall).
+        * (1.1 + 0.12 * series.len() as f64);
     let n = categories.len();
     let width = (140 + n * (40 + 30 * series.len())).max(520) as u32;
     let mut svg = String::new();
@@ -243,15 +245,22 @@ pub fn grouped_bars(
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(60)
-            .build_cartesian_2d(0.0..n as f64, 0.0..y_max.max(1e-9))
+            .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..y_max.max(1e-9))
             .map_err(draw_err)?;
         chart
             .configure_mesh()
             .disable_x_mesh()
             .x_labels(n)
             .x_label_formatter(&|x| {
-                let i = x.floor() as usize;
-                categories.get(i).map(|s| s.to_string()).unwrap_or_default()
+                // Ticks fall on whole numbers, the centre of each group.
+                let i = x.round();
+                if (x - i).abs() > 1e-9 || i < 0.0 {
+                    return String::new();
+                }
+                categories
+                    .get(i as usize)
+                    .map(|s| s.to_string())
+                    .unwrap_or_default()
             })
             .x_label_offset(0)
             .y_desc(y_label)
@@ -266,7 +275,7 @@ pub fn grouped_bars(
             let colour = OKABE_ITO[s_idx];
             chart
                 .draw_series(s.values.iter().enumerate().map(|(i, &(_, y))| {
-                    let x0 = i as f64 + 0.1 + s_idx as f64 * bar;
+                    let x0 = i as f64 - 0.4 + s_idx as f64 * bar;
                     Rectangle::new(
                         [(x0, 0.0), (x0 + bar * 0.92, y)],
                         colour.filled(),

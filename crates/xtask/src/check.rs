@@ -528,6 +528,14 @@ fn built_links(built: &Path, report: &mut Report) -> Result<()> {
                  escaping as `\\$`",
             );
         }
+        if let Some(line) = markdown_inside_math(&html) {
+            report.add(
+                &name,
+                line,
+                "markdown formatting (<em>, <strong> or <code>) inside a \
+                 formula: the math was mangled after KaTeX rendered it",
+            );
+        }
         for attr in ["href", "src"] {
             for (tag, value) in attributes(&html, attr) {
                 let external = value.starts_with("//") || value.contains("://");
@@ -623,6 +631,25 @@ fn unrendered_math(html: &str) -> Option<usize> {
     }
 }
 
+/// The line of the first `<math>` element that holds markdown formatting.
+fn markdown_inside_math(html: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(start) = html[from..].find("<math").map(|s| s + from) {
+        let end = html[start..]
+            .find("</math>")
+            .map_or(html.len(), |e| start + e);
+        let math = &html[start..end];
+        if ["<em>", "<strong>", "<code>"]
+            .iter()
+            .any(|t| math.contains(t))
+        {
+            return Some(html[..start].matches('\n').count() + 1);
+        }
+        from = end;
+    }
+    None
+}
+
 /// `a/b/../c.html` as `a/c.html`, to look pages up by path.
 fn normalise(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -687,6 +714,14 @@ mod tests {
         assert_eq!(unrendered_math("<p>ok</p><code>$x</code>"), None);
         assert_eq!(unrendered_math("<pre>\n$\n</pre><p>\n$x$</p>"), Some(4));
         assert_eq!(unrendered_math("<script>a$</script>"), None);
+    }
+
+    #[test]
+    fn emphasis_inside_math_is_found() {
+        let ok = "<p><em>a</em></p><math><mi>x</mi></math>";
+        assert_eq!(markdown_inside_math(ok), None);
+        let bad = "<p>\n<math><annotation>x<em>i</em></annotation></math>";
+        assert_eq!(markdown_inside_math(bad), Some(2));
     }
 
     #[test]

@@ -50,7 +50,19 @@ pub fn root() -> PathBuf {
         .unwrap_or(here)
 }
 
-fn main() -> Result<()> {
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // The whole chain on one line, without a backtrace: these are
+            // messages for readers, not crashes.
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = root();
     match args.first().map(String::as_str) {

@@ -38,9 +38,19 @@ pub fn strip_solutions(code: &str, file: &str) -> Result<String> {
         if let Some(rest) = trimmed.strip_prefix("// TODO(ex ")
             && let Some((id, text)) = rest.split_once("):")
         {
-            todos
-                .entry(id.to_string())
-                .or_insert_with(|| text.trim().to_string());
+            // The guidance may go on over the next comment lines.
+            let mut hint = text.trim().to_string();
+            let more =
+                code.lines().skip(i + 1).map(str::trim).take_while(|l| {
+                    l.starts_with("//")
+                        && !l.starts_with("// SOLUTION")
+                        && !l.starts_with("// TODO")
+                });
+            for l in more {
+                hint.push(' ');
+                hint.push_str(l.trim_start_matches('/').trim());
+            }
+            todos.entry(id.to_string()).or_insert(hint);
         }
         let Some(id) = trimmed
             .strip_prefix("// SOLUTION-START(ex ")
@@ -379,7 +389,8 @@ mod tests {
 
     const CODE: &str = "\
 /// Adds one.
-// TODO(ex 9.1): return x + 1, e.g. 1 -> 2
+// TODO(ex 9.1): return x + 1,
+// e.g. 1 -> 2
 pub fn inc(x: i32) -> i32 {
     // SOLUTION-START(ex 9.1)
     let secret_answer_line = x + 1;
@@ -393,7 +404,7 @@ pub fn inc(x: i32) -> i32 {
         let out = strip_solutions(CODE, "x.rs").unwrap();
         assert!(!out.contains("secret_answer_line"), "{out}");
         assert!(!out.contains("SOLUTION"), "{out}");
-        assert!(out.contains("// TODO(ex 9.1): return x + 1, e.g. 1 -> 2"));
+        assert!(out.contains("// TODO(ex 9.1): return x + 1,\n// e.g. 1 -> 2"));
         assert!(
             out.contains("    todo!(\"ex 9.1: return x + 1, e.g. 1 -> 2\")\n"),
             "{out}"

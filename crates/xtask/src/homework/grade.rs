@@ -601,7 +601,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         }
     }
     let scratch = root.join("target/grading/work");
-    let target = root.join("target/grading/target");
+    let target = root.join("target");
     let submissions: Vec<PathBuf> = match (&batch, &single) {
         (Some(dir), None) => {
             let mut subs: Vec<PathBuf> = std::fs::read_dir(dir)

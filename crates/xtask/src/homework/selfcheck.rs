@@ -80,7 +80,7 @@ pub fn leaked_solution_lines(
 /// Runs the self-check over every chapter with exercises.
 pub fn run(root: &Path) -> Result<()> {
     let scratch = root.join("target/grading/check-work");
-    let target = root.join("target/grading/target");
+    let target = root.join("target");
     let mut problems = Vec::new();
     let mut checked = 0;
     for chapter in all_chapters(root)? {

@@ -1,0 +1,272 @@
+//! A grid of heatmaps, one panel per attention head.
+//!
+//! Multi-head attention produces one `(T, T)` weight matrix per head. Laid
+//! side by side on one shared colour scale, the panels can be compared at a
+//! glance: the same colour means the same weight in every panel. Colours
+//! come from the viridis map and the background is white, as in
+//! [`crate::plot`].
+
+use crate::fmt::num;
+use anyhow::{Result, anyhow, ensure};
+use ndarray::Array2;
+use plotters::prelude::*;
+use plotters::style::colors::colormaps::ViridisRGB;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+const FONT: &str = "sans-serif";
+
+/// Cells are annotated with their value only when a panel is at most this
+/// many columns wide; wider panels would print digits on top of each other.
+pub const MAX_ANNOTATED_COLUMNS: usize = 8;
+
+fn draw_err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
+    anyhow!("drawing the figure failed: {e:?}")
+}
+
+/// Draws one heatmap panel per entry of `panels`, `columns` panels to a
+/// row, on one colour scale shared by every panel.
+///
+/// Each panel is titled with its name (such as `"head 1"`), its rows are
+/// labelled with `row_labels` on the left and its columns with
+/// `col_labels` below. The scale runs from `min(0, smallest value)` to the
+/// largest value over all panels, so a weight of 0 is dark in every panel.
+/// Cells carry their value (four decimals) when a panel has at most
+/// [`MAX_ANNOTATED_COLUMNS`] columns.
+///
+/// # Shapes
+/// - every `panels[p].1`: `(rows, cols)`, the same for every panel, with
+///   `rows == row_labels.len()` and `cols == col_labels.len()`.
+///
+/// # Errors
+/// No panels, `columns == 0`, panels of different shapes, labels that do not
+/// fit, or empty or non-finite values.
+pub fn heatmap_grid(
+    title: &str,
+    panels: &[(String, Array2<f64>)],
+    row_labels: &[&str],
+    col_labels: &[&str],
+    columns: usize,
+) -> Result<String> {
+    ensure!(
+        !panels.is_empty(),
+        "a heatmap grid needs at least one panel"
+    );
+    ensure!(columns > 0, "a heatmap grid needs at least one column");
+    let (rows, cols) = panels[0].1.dim();
+    for (name, values) in panels {
+        ensure!(
+            values.dim() == (rows, cols),
+            "panel `{name}` has shape {} but the first panel has shape \
+             ({rows}, {cols})",
+            crate::check::shape(values)
+        );
+        crate::check::usable(name, values)?;
+    }
+    ensure!(
+        rows == row_labels.len() && cols == col_labels.len(),
+        "the panels have shape ({rows}, {cols}) but there are {} row labels \
+         and {} column labels",
+        row_labels.len(),
+        col_labels.len()
+    );
+    let all = || panels.iter().flat_map(|(_, v)| v.iter().copied());
+    let max = all().fold(f64::MIN, f64::max).max(1e-12);
+    let min = all().fold(f64::MAX, f64::min).min(0.0);
+    let annotate = cols <= MAX_ANNOTATED_COLUMNS;
+
+    let columns = columns.min(panels.len());
+    let grid_rows = panels.len().div_ceil(columns);
+    let label_w =
+        12 + 8 * row_labels.iter().map(|s| s.len()).max().unwrap_or(1) as i32;
+    let cell_w = if annotate { 54 } else { 22 };
+    let cell_h = if annotate { 28 } else { 22 };
+    // One panel: its title, its cells, its column labels below.
+    let panel_w = label_w + cols as i32 * cell_w + 24;
+    let panel_h = 30 + rows as i32 * cell_h + 34;
+    let top = 44;
+    let bar_w = 18;
+    let width = (panel_w * columns as i32 + 90) as u32;
+    let height = (top + panel_h * grid_rows as i32 + 36) as u32;
+
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, height))
+            .into_drawing_area();
+        root.fill(&WHITE).map_err(draw_err)?;
+        let text = |size: i32, h: HPos, v: VPos| {
+            TextStyle::from((FONT, size).into_font())
+                .color(&BLACK)
+                .pos(Pos::new(h, v))
+        };
+        root.draw(&Text::new(
+            title.to_string(),
+            (width as i32 / 2, 20),
+            text(17, HPos::Center, VPos::Center),
+        ))
+        .map_err(draw_err)?;
+        for (p, (name, values)) in panels.iter().enumerate() {
+            let x0 = (p % columns) as i32 * panel_w + label_w;
+            let y0 = top + (p / columns) as i32 * panel_h;
+            let cells_top = y0 + 30;
+            root.draw(&Text::new(
+                name.clone(),
+                (x0 + cols as i32 * cell_w / 2, y0 + 14),
+                text(15, HPos::Center, VPos::Center),
+            ))
+            .map_err(draw_err)?;
+            for (i, row) in values.rows().into_iter().enumerate() {
+                let y = cells_top + i as i32 * cell_h;
+                root.draw(&Text::new(
+                    row_labels[i].to_string(),
+                    (x0 - 6, y + cell_h / 2),
+                    text(12, HPos::Right, VPos::Center),
+                ))
+                .map_err(draw_err)?;
+                for (j, &v) in row.iter().enumerate() {
+                    let x = x0 + j as i32 * cell_w;
+                    let fill = ViridisRGB::get_color_normalized(v, min, max);
+                    root.draw(&Rectangle::new(
+                        [(x, y), (x + cell_w, y + cell_h)],
+                        fill.filled(),
+                    ))
+                    .map_err(draw_err)?;
+                    if annotate {
+                        // Viridis is dark at the bottom, light at the top.
+                        let ink = if (v - min) / (max - min) > 0.6 {
+                            BLACK
+                        } else {
+                            WHITE
+                        };
+                        root.draw(&Text::new(
+                            num(v),
+                            (x + cell_w / 2, y + cell_h / 2),
+                            TextStyle::from((FONT, 11).into_font())
+                                .color(&ink)
+                                .pos(Pos::new(HPos::Center, VPos::Center)),
+                        ))
+                        .map_err(draw_err)?;
+                    }
+                }
+            }
+            let bottom = cells_top + rows as i32 * cell_h;
+            for (j, label) in col_labels.iter().enumerate() {
+                root.draw(&Text::new(
+                    label.to_string(),
+                    (x0 + j as i32 * cell_w + cell_w / 2, bottom + 12),
+                    text(12, HPos::Center, VPos::Center),
+                ))
+                .map_err(draw_err)?;
+            }
+        }
+        // One colour bar for every panel: 40 slices from min to max.
+        let bar_x = panel_w * columns as i32 + 16;
+        let bar_top = top + 30;
+        let bar_h = panel_h * grid_rows as i32 - 64;
+        let slices = 40;
+        for s in 0..slices {
+            let y0 = bar_top + bar_h - (s + 1) * bar_h / slices;
+            let y1 = bar_top + bar_h - s * bar_h / slices;
+            let v = min + (max - min) * (s as f64 + 0.5) / slices as f64;
+            let fill = ViridisRGB::get_color_normalized(v, min, max);
+            root.draw(&Rectangle::new(
+                [(bar_x, y0), (bar_x + bar_w, y1)],
+                fill.filled(),
+            ))
+            .map_err(draw_err)?;
+        }
+        for (v, y) in [(max, bar_top), (min, bar_top + bar_h)] {
+            root.draw(&Text::new(
+                num(v),
+                (bar_x + bar_w + 4, y),
+                text(12, HPos::Left, VPos::Center),
+            ))
+            .map_err(draw_err)?;
+        }
+        root.present().map_err(draw_err)?;
+    }
+    Ok(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    fn two_panels() -> Vec<(String, Array2<f64>)> {
+        vec![
+            ("head 1".to_string(), array![[0.25, 0.75], [1.0, 0.0]]),
+            ("head 2".to_string(), array![[0.5, 0.5], [0.125, 0.875]]),
+        ]
+    }
+
+    #[test]
+    fn every_panel_title_and_value_is_drawn() {
+        let svg = heatmap_grid("t", &two_panels(), &["a", "b"], &["a", "b"], 2)
+            .unwrap();
+        assert!(svg.starts_with("<svg"));
+        for s in ["head 1", "head 2", "0.2500", "0.1250", "0.8750"] {
+            assert!(svg.contains(s), "missing {s}");
+        }
+    }
+
+    #[test]
+    fn the_scale_is_shared_across_panels() {
+        // The colour bar's ends are the extremes over all panels: 0 comes
+        // from head 1 and 1 from head 1, never head 2's own 0.125..0.875.
+        let svg = heatmap_grid("t", &two_panels(), &["a", "b"], &["a", "b"], 1)
+            .unwrap();
+        assert!(svg.contains("1.0000"));
+        assert!(svg.contains("0.0000"));
+    }
+
+    #[test]
+    fn wide_panels_are_drawn_without_numbers() {
+        // 0.3125 is neither end of the colour bar, so only a cell could
+        // print it.
+        let mut wide = Array2::from_elem((2, 9), 0.3125);
+        wide[[0, 0]] = 0.0;
+        wide[[1, 8]] = 1.0;
+        let labels = ["x"; 9];
+        let svg = heatmap_grid(
+            "t",
+            &[("head 1".to_string(), wide)],
+            &["a", "b"],
+            &labels,
+            1,
+        )
+        .unwrap();
+        assert!(!svg.contains("0.3125"));
+    }
+
+    #[test]
+    fn panels_of_different_shapes_are_rejected() {
+        let mut panels = two_panels();
+        panels.push(("head 3".to_string(), array![[1.0]]));
+        let err = heatmap_grid("t", &panels, &["a", "b"], &["a", "b"], 2)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`head 3` has shape (1, 1)"), "{err}");
+    }
+
+    #[test]
+    fn labels_that_do_not_fit_are_rejected() {
+        let err = heatmap_grid("t", &two_panels(), &["a"], &["a", "b"], 2)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("shape (2, 2)"), "{err}");
+    }
+
+    #[test]
+    fn no_panels_or_no_columns_are_rejected() {
+        assert!(heatmap_grid("t", &[], &[], &[], 2).is_err());
+        assert!(
+            heatmap_grid("t", &two_panels(), &["a"; 2], &["b"; 2], 0).is_err()
+        );
+    }
+
+    #[test]
+    fn non_finite_values_are_rejected() {
+        let panels = vec![("head 1".to_string(), array![[f64::NAN]])];
+        assert!(heatmap_grid("t", &panels, &["a"], &["b"], 1).is_err());
+    }
+}
