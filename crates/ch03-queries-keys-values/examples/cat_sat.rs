@@ -1,4 +1,5 @@
-//! Prints the worked example `cat_sat` exactly as chapter 3 shows it.
+//! Prints example 2, "The cat sat on the mat", processing "sat": the
+//! softmax of the hand-set scores, step by step, as chapter 3 shows it.
 //!
 //! `cargo run -p ch03-queries-keys-values --example cat_sat`
 

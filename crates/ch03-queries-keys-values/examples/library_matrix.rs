@@ -1,4 +1,5 @@
-//! Prints the worked example `library_matrix` exactly as chapter 3 shows it.
+//! Prints example 1 in matrix form, two queries at once through
+//! `attention`, as chapter 3 shows it.
 //!
 //! `cargo run -p ch03-queries-keys-values --example library_matrix`
 

@@ -1,4 +1,5 @@
-//! Prints the worked example `cat_sat_temperature` exactly as chapter 3 shows it.
+//! Prints example 2's weights at several temperatures, as chapter 3 shows
+//! them.
 //!
 //! `cargo run -p ch03-queries-keys-values --example temperature`
 

@@ -67,7 +67,8 @@ pub fn attend(
         ("values", values.nrows(), &check::shape(&values)),
     )?;
     // Step 1: how well does each key match the query?
-    let scores = keys.dot(&query) * scale.factor(query.len()); // (T, d_k) x (d_k,) -> (T,)
+    let scores = keys.dot(&query); // (T, d_k) x (d_k,) -> (T,)
+    let scores = scores * scale.factor(query.len());
     // Step 2: turn the scores into weights that sum to 1.
     let weights = softmax(scores.view())?;
     // Step 3: mix the values in those proportions.
@@ -120,7 +121,8 @@ pub fn attention(
         ("k", k.nrows(), &check::shape(&k)),
         ("v", v.nrows(), &check::shape(&v)),
     )?;
-    let scores = q.dot(&k.t()) * scale.factor(q.ncols()); // (T_q, d_k) x (d_k, T_k) -> (T_q, T_k)
+    let scores = q.dot(&k.t()); // (T_q, d_k) x (d_k, T_k) -> (T_q, T_k)
+    let scores = scores * scale.factor(q.ncols());
     let weights = softmax_rows(scores.view())?;
     let context = weights.dot(&v); // (T_q, T_k) x (T_k, d_v) -> (T_q, d_v)
     Ok(AttentionOutput {
@@ -219,7 +221,7 @@ mod tests {
         fn scaling_is_a_temperature_of_sqrt_d_k(
             t in 1usize..6, d_k in 1usize..8, seed in any::<u64>(),
         ) {
-            // Dividing scores by sqrt(d_k) is softmax at T = sqrt(d_k).
+            // Dividing scores by sqrt(d_k) is softmax at tau = sqrt(d_k).
             let mut rng = attn_common::rng::SplitMix64::new(seed);
             let q = rng.normal_matrix(1, d_k);
             let k = rng.normal_matrix(t, d_k);

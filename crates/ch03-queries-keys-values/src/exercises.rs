@@ -76,12 +76,13 @@ pub fn entropy(weights: ArrayView1<f64>) -> Result<f64> {
 /// Exercise 3.3: the temperature at which the largest weight equals
 /// `target`.
 ///
-/// The largest weight of `softmax(scores / T)` falls steadily as `T`
-/// rises: towards `1/k` as `T -> 0` (where `k` scores tie for the largest)
-/// and towards `1/n` as `T -> inf`. So every target strictly between `1/n`
-/// and `1/k` is reached at exactly one temperature, which bisection finds:
-/// keep an interval `[lo, hi]` with the top weight at least `target` at
-/// `lo` and at most `target` at `hi`, and halve it until it is tiny.
+/// The largest weight of `softmax(scores / tau)` falls steadily as the
+/// temperature `tau` rises: towards `1/k` as `tau -> 0` (where `k` scores
+/// tie for the largest) and towards `1/n` as `tau -> inf`. So every target
+/// strictly between `1/n` and `1/k` is reached at exactly one temperature,
+/// which bisection finds: keep an interval `[lo, hi]` with the top weight
+/// at least `target` at `lo` and at most `target` at `hi`, and halve it
+/// until it is tiny.
 ///
 /// # Shapes
 /// - `scores`: `(n,)` -> a single temperature above 0.
@@ -104,8 +105,8 @@ pub fn temperature_for_top_weight(
     ensure!(
         target > 1.0 / n as f64 && target < 1.0 / k as f64,
         "a top weight of {target} is out of reach for `scores` with shape \
-         {}: it must lie strictly between 1/{n} (T -> inf) and 1/{k} \
-         (T -> 0, {k} tied for the top)",
+         {}: it must lie strictly between 1/{n} (tau -> inf) and \
+         1/{k} (tau -> 0, {k} tied for the top)",
         check::shape(&scores)
     );
     let top = |t: f64| -> Result<f64> {

@@ -44,7 +44,7 @@ fn cat_sat_temperatures() -> Result<Figure> {
     let weights = cat_sat_weights()?; // (temperatures, tokens)
     let names: Vec<String> = CAT_SAT_TEMPERATURES
         .iter()
-        .map(|t| format!("T = {t}"))
+        .map(|t| format!("tau = {t}"))
         .collect();
     let series: Vec<Series> = names
         .iter()

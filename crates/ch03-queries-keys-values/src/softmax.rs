@@ -124,7 +124,7 @@ mod tests {
     fn naive_softmax_underflows_to_zero_over_zero() {
         // exp(-1000) is below the smallest f64, so it rounds to exactly 0.
         let scores = array![-1000.0, -999.0, -998.0];
-        assert!(scores.iter().all(|s| s.exp() == 0.0));
+        assert!(scores.iter().all(|s: &f64| s.exp() == 0.0));
         let naive = softmax_naive(scores.view());
         assert!(naive.iter().all(|w| w.is_nan()), "{naive}");
         let safe = softmax(scores.view()).unwrap();
@@ -214,7 +214,7 @@ mod tests {
             scores in prop::collection::vec(-5f64..5.0, 2..10),
             temperature in 0.1f64..10.0,
         ) {
-            // w_i / w_j = exp((s_i - s_j) / T): only differences matter.
+            // w_i / w_j = exp((s_i - s_j) / tau): only differences matter.
             let s = Array1::from(scores);
             let w = softmax_with_temperature(s.view(), temperature).unwrap();
             for i in 0..s.len() {
@@ -262,9 +262,10 @@ mod tests {
             scores in prop::collection::vec(-10f64..10.0, 1..10),
         ) {
             // Lift the largest score by 1 so it leads the runner-up by at
-            // least 1; at T = 0.01 every other weight is below e^-100.
+            // least 1; at tau = 0.01 every other weight is below e^-100.
             let mut s = Array1::from(scores);
-            let top = (0..s.len()).fold(0, |b, i| if s[i] > s[b] { i } else { b });
+            let top = (0..s.len())
+                .fold(0, |best, i| if s[i] > s[best] { i } else { best });
             s[top] += 1.0;
             let w = softmax_with_temperature(s.view(), 0.01).unwrap();
             prop_assert!(w[top] > 1.0 - 1e-12, "{}", w[top]);
@@ -274,7 +275,7 @@ mod tests {
         fn high_temperature_approaches_uniform(
             scores in prop::collection::vec(-10f64..10.0, 1..10),
         ) {
-            // At T = 1e6 every scaled score lies within 1e-5 of 0.
+            // At tau = 1e6 every scaled score lies within 1e-5 of 0.
             let s = Array1::from(scores);
             let w = softmax_with_temperature(s.view(), 1e6).unwrap();
             let uniform = 1.0 / s.len() as f64;

@@ -195,11 +195,11 @@ pub fn cat_sat_temperature() -> Result<String> {
     let weights = cat_sat_weights()?;
     let labels: Vec<String> = CAT_SAT_TEMPERATURES
         .iter()
-        .map(|t| format!("T = {t:.2}"))
+        .map(|t| format!("tau = {t:.2}"))
         .collect();
     let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
     let mut out = String::new();
-    writeln!(out, "weights of softmax(scores / T):")?;
+    writeln!(out, "weights of softmax(scores / tau):")?;
     write!(
         out,
         "{}",

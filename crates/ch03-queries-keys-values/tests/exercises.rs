@@ -31,11 +31,7 @@ fn ex_3_1_huge_scores_stay_finite() {
     // log-sum-exp of [1000, 999, 998] = 1000 + ln(1 + e^-1 + e^-2)
     // = 1000 + ln(1.5032147...) = 1000.4076059644...
     let out = log_softmax(array![1000.0, 999.0, 998.0].view()).unwrap();
-    let expected = [
-        -0.407_605_964_444_380,
-        -1.407_605_964_444_380,
-        -2.407_605_964_444_381,
-    ];
+    let expected = [-0.407_605_964_444, -1.407_605_964_444, -2.407_605_964_444];
     for (x, e) in out.iter().zip(expected) {
         assert!(close(*x, e, 1e-12), "{x} vs {e}");
     }
@@ -84,9 +80,9 @@ fn ex_3_2_one_hot_weights_have_entropy_zero() {
 
 #[test]
 fn ex_3_2_example_two_is_flat_until_cooled() {
-    // Python: -sum(w * ln w) for softmax([0.1, 0.9, 0.3, 0.2, 0.1] / T)
-    // gives 1.5539036746 at T = 1 (ln 5 = 1.6094379124 is the most
-    // possible) and 0.0305687285 at T = 0.1.
+    // Python: -sum(w * ln w) for softmax([0.1, 0.9, 0.3, 0.2, 0.1] / tau)
+    // gives 1.5539036746 at tau = 1 (ln 5 = 1.6094379124 is the most
+    // possible) and 0.0305687285 at tau = 0.1.
     let scores = Array1::from(CAT_SAT_SCORES.to_vec());
     let warm = softmax_with_temperature(scores.view(), 1.0).unwrap();
     let cold = softmax_with_temperature(scores.view(), 0.1).unwrap();
@@ -111,15 +107,15 @@ fn ex_3_2_rejects_what_is_not_a_distribution() {
 
 #[test]
 fn ex_3_3_two_scores_match_the_closed_form() {
-    // softmax([1, 0] / T)[0] = 1 / (1 + e^(-1/T)) = 3/4
-    // <=> e^(-1/T) = 1/3 <=> T = 1 / ln 3 = 0.9102392266...
+    // softmax([1, 0] / tau)[0] = 1 / (1 + e^(-1/tau)) = 3/4
+    // <=> e^(-1/tau) = 1/3 <=> tau = 1 / ln 3 = 0.9102392266...
     let t = temperature_for_top_weight(array![1.0, 0.0].view(), 0.75).unwrap();
     assert!(close(t, 1.0 / 3f64.ln(), 1e-9), "{t}");
 }
 
 #[test]
 fn ex_3_3_example_two_reaches_one_half() {
-    // Bisection in Python on the same scores gives T = 0.5180798048.
+    // Bisection in Python on the same scores gives tau = 0.5180798048.
     let scores = Array1::from(CAT_SAT_SCORES.to_vec());
     let t = temperature_for_top_weight(scores.view(), 0.5).unwrap();
     assert!(close(t, 0.518_079_804_8, 1e-9), "{t}");
