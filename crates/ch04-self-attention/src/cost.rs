@@ -13,8 +13,9 @@ use attn_common::fmt;
 /// # Errors
 /// A `t` so large that `t * t` does not fit in a `u64`.
 pub fn score_matrix_entries(t: u64) -> Result<u64> {
-    t.checked_mul(t)
-        .ok_or_else(|| anyhow!("a ({t}, {t}) score matrix has too many entries"))
+    t.checked_mul(t).ok_or_else(|| {
+        anyhow!("a ({t}, {t}) score matrix has too many entries")
+    })
 }
 
 /// How many bytes the `(t, t)` score matrix takes when each entry uses

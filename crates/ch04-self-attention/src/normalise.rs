@@ -24,8 +24,7 @@ pub fn sum_normalise(scores: ArrayView1<f64>) -> Result<Array1<f64>> {
     let total = scores.sum();
     ensure!(
         total != 0.0,
-        "`scores` with shape {} sum to 0, so dividing by their sum is \
-         undefined",
+        "`scores` with shape {} sum to 0: division by zero",
         check::shape(&scores)
     );
     Ok(&scores / total)
@@ -120,6 +119,40 @@ mod tests {
         let j = softmax_jacobian(array![0.5, 0.5].view()).unwrap();
         assert_eq!(j, array![[0.25, -0.25], [-0.25, 0.25]]);
         assert!(softmax_jacobian(array![f64::NAN].view()).is_err());
+    }
+
+    /// Central differences of `f` at `s`: row `i` is `d f_i / d s_j`.
+    fn numeric_jacobian(
+        f: impl Fn(ArrayView1<f64>) -> Array1<f64>,
+        s: &Array1<f64>,
+    ) -> Array2<f64> {
+        let h = 1e-6;
+        let t = s.len();
+        let mut j = Array2::zeros((t, t));
+        for col in 0..t {
+            let (mut up, mut down) = (s.clone(), s.clone());
+            up[col] += h;
+            down[col] -= h;
+            let diff = (f(up.view()) - f(down.view())) / (2.0 * h);
+            j.column_mut(col).assign(&diff);
+        }
+        j
+    }
+
+    #[test]
+    fn both_jacobians_match_finite_differences() {
+        let s = array![0.9544, -0.3, 1.2, 0.4];
+        let by_sum = sum_normalise_jacobian(s.view()).unwrap();
+        let numeric = numeric_jacobian(|v| sum_normalise(v).unwrap(), &s);
+        for (a, b) in by_sum.iter().zip(&numeric) {
+            assert!((a - b).abs() < 1e-6, "{by_sum} vs {numeric}");
+        }
+        let w = softmax(s.view()).unwrap();
+        let soft = softmax_jacobian(w.view()).unwrap();
+        let numeric = numeric_jacobian(|v| softmax(v).unwrap(), &s);
+        for (a, b) in soft.iter().zip(&numeric) {
+            assert!((a - b).abs() < 1e-6, "{soft} vs {numeric}");
+        }
     }
 
     proptest! {

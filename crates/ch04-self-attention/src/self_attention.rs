@@ -59,7 +59,7 @@ mod tests {
     use super::*;
     use crate::sentences::journey;
     use attn_common::rng::SplitMix64;
-    use ndarray::{Array2, Axis, array};
+    use ndarray::{Array2, array};
     use proptest::prelude::*;
 
     #[test]
@@ -115,41 +115,7 @@ mod tests {
         assert!(err.contains("`x` with shape (1, 1)"), "{err}");
     }
 
-    /// A random permutation of `0..n` (Fisher-Yates).
-    fn permutation(rng: &mut SplitMix64, n: usize) -> Vec<usize> {
-        let mut p: Vec<usize> = (0..n).collect();
-        for i in (1..n).rev() {
-            let j = (rng.next_u64() % (i as u64 + 1)) as usize;
-            p.swap(i, j);
-        }
-        p
-    }
-
     proptest! {
-        #[test]
-        fn permuting_the_tokens_permutes_the_outputs(
-            t in 1usize..9, d_in in 1usize..6, seed in any::<u64>(),
-        ) {
-            let mut rng = SplitMix64::new(seed);
-            let x = rng.normal_matrix(t, d_in);
-            let p = permutation(&mut rng, t);
-            // Row r of the shuffled sequence is token p[r] of the original.
-            let shuffled = x.select(Axis(0), &p);
-            let a = self_attention(x.view()).unwrap();
-            let b = self_attention(shuffled.view()).unwrap();
-            for r in 0..t {
-                for c in 0..d_in {
-                    let (got, want) = (b.context[[r, c]], a.context[[p[r], c]]);
-                    prop_assert!((got - want).abs() < 1e-12);
-                }
-                for c in 0..t {
-                    let got = b.weights[[r, c]];
-                    let want = a.weights[[p[r], p[c]]];
-                    prop_assert!((got - want).abs() < 1e-12);
-                }
-            }
-        }
-
         #[test]
         fn every_row_of_weights_is_a_distribution(
             t in 1usize..12, d_in in 1usize..6, seed in any::<u64>(),

@@ -1,0 +1,64 @@
+//! Locks every worked example's text. The chapter includes these snapshot
+//! files, so a change to an input or a formula fails here first.
+
+use ch04_self_attention::worked;
+
+/// Snapshot settings shared by every output: no expression in the header
+/// (the header is then exactly three lines, which the chapter skips with
+/// `:4:`) and file names without the test module's prefix.
+macro_rules! lock {
+    ($name:literal, $text:expr) => {
+        insta::with_settings!(
+            { omit_expression => true, prepend_module_to_snapshot => false },
+            { insta::assert_snapshot!($name, $text) }
+        )
+    };
+}
+
+#[test]
+fn journey_embeddings() {
+    lock!("journey_embeddings", worked::journey_embeddings().unwrap());
+}
+
+#[test]
+fn journey_one_query() {
+    lock!("journey_one_query", worked::journey_one_query().unwrap());
+}
+
+#[test]
+fn why_softmax() {
+    lock!("why_softmax", worked::why_softmax().unwrap());
+}
+
+#[test]
+fn journey_matrix_form() {
+    lock!(
+        "journey_matrix_form",
+        worked::journey_matrix_form().unwrap()
+    );
+}
+
+#[test]
+fn journey_self_focus() {
+    lock!("journey_self_focus", worked::journey_self_focus().unwrap());
+}
+
+#[test]
+fn score_matrix_cost() {
+    lock!("score_matrix_cost", worked::score_matrix_cost().unwrap());
+}
+
+#[test]
+fn animal_embeddings() {
+    lock!("animal_embeddings", worked::animal_embeddings().unwrap());
+}
+
+#[test]
+fn animal_it() {
+    lock!("animal_it", worked::animal_it().unwrap());
+}
+
+#[test]
+fn animal_self_focus() {
+    lock!("animal_self_focus", worked::animal_self_focus().unwrap());
+}
