@@ -77,6 +77,15 @@ pub fn leaked_solution_lines(
     Ok(leaked)
 }
 
+/// Every file below `dir` with its contents, to see that grading leaves a
+/// submission as it was.
+fn snapshot_of(dir: &Path) -> Result<Vec<(std::path::PathBuf, Vec<u8>)>> {
+    files(dir)
+        .into_iter()
+        .map(|p| Ok((p.clone(), std::fs::read(&p)?)))
+        .collect()
+}
+
 /// Runs the self-check over every chapter with exercises.
 pub fn run(root: &Path) -> Result<()> {
     let scratch = root.join("target/grading/check-work");
@@ -110,6 +119,11 @@ pub fn run(root: &Path) -> Result<()> {
                 },
             )?,
         )?;
+        // A student who empties the visible tests gains nothing: the
+        // grader puts the originals back. Grading must not touch the
+        // submission either.
+        std::fs::write(student_dir.join("tests/exercises.rs"), "")?;
+        let before = snapshot_of(&student_dir)?;
         let unsolved = grade::grade(
             root,
             &student_dir,
@@ -118,6 +132,10 @@ pub fn run(root: &Path) -> Result<()> {
             &target,
             Limits::default(),
         )?;
+        if snapshot_of(&student_dir)? != before {
+            problems
+                .push(format!("{name}: grading changed the submission folder"));
+        }
         if let Some(e) = &unsolved.error {
             problems
                 .push(format!("{name}: the student copy does not build: {e}"));
