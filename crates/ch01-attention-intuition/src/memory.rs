@@ -84,7 +84,11 @@ impl Memory {
             }
         }
         let names = names.iter().map(|s| s.to_string()).collect();
-        Ok(Self { names, keys, values })
+        Ok(Self {
+            names,
+            keys,
+            values,
+        })
     }
 
     /// The entries' names, in row order (`T` of them).
@@ -146,8 +150,12 @@ impl Memory {
         let scores = self.scores(query)?;
         // Chapter 3 explains softmax: positive weights that sum to 1.
         let weights = softmax(scores.view())?;
-        let output = self.values.t().dot(&weights); // (d_v, T) x (T,) -> (d_v,)
-        Ok(SoftRead { scores, weights, output })
+        let output = weights.dot(&self.values); // (T,) x (T, d_v) -> (d_v,)
+        Ok(SoftRead {
+            scores,
+            weights,
+            output,
+        })
     }
     // ANCHOR_END: soft_read
 
@@ -168,15 +176,19 @@ impl Memory {
         query: ArrayView1<f64>,
     ) -> Result<Option<HardRead>> {
         self.check_query(query)?;
-        let Some(index) = self.keys.rows().into_iter().position(|k| k == query)
-        else {
+        let mut keys = self.keys.rows().into_iter();
+        let Some(index) = keys.position(|key| key == query) else {
             return Ok(None);
         };
         let mut weights = Array1::zeros(self.keys.nrows());
         weights[index] = 1.0;
         // The same mixing step as the soft read; one-hot weights pick a row.
-        let output = self.values.t().dot(&weights); // (d_v, T) x (T,) -> (d_v,)
-        Ok(Some(HardRead { index, weights, output }))
+        let output = weights.dot(&self.values); // (T,) x (T, d_v) -> (d_v,)
+        Ok(Some(HardRead {
+            index,
+            weights,
+            output,
+        }))
     }
     // ANCHOR_END: hard_lookup
 }
@@ -236,9 +248,10 @@ mod tests {
 
     #[test]
     fn an_empty_memory_is_rejected() {
-        let err = Memory::new(&[], Array2::zeros((0, 3)), Array2::zeros((0, 2)))
-            .unwrap_err()
-            .to_string();
+        let err =
+            Memory::new(&[], Array2::zeros((0, 3)), Array2::zeros((0, 2)))
+                .unwrap_err()
+                .to_string();
         assert!(err.contains("`keys` with shape (0, 3) is empty"), "{err}");
     }
 
@@ -379,19 +392,19 @@ mod tests {
             let mut rng = SplitMix64::new(seed);
             let mut keys = rng.normal_matrix(t, d_k);
             for mut row in keys.rows_mut() {
-                let norm = row.dot(&row).sqrt();
+                let norm = row.dot(&row).sqrt(); // (d_k,) x (d_k,) -> ()
                 row /= norm;
             }
             let values = rng.uniform_matrix(t, d_v, -3.0, 3.0);
             let names: Vec<String> = (0..t).map(|i| format!("m{i}")).collect();
             let names: Vec<&str> = names.iter().map(String::as_str).collect();
-            let memory = Memory::new(&names, keys.clone(), values.clone())
+            let memory = Memory::new(&names, keys.clone(), values)
                 .unwrap();
             let i = pick.index(t);
             let own = keys.row(i);
             let closest = (0..t)
                 .filter(|&j| j != i)
-                .map(|j| keys.row(j).dot(&own))
+                .map(|j| keys.row(j).dot(&own)) // (d_k,) x (d_k,) -> ()
                 .fold(f64::NEG_INFINITY, f64::max);
             let margin = 1.0 - closest;
             prop_assume!(margin > 1e-6);
