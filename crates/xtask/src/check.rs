@@ -669,6 +669,53 @@ fn normalise(path: &Path) -> PathBuf {
 mod tests {
     use super::*;
 
+    /// A one-chapter book in a scratch folder: `book/ch09-demo.md` with
+    /// `prose`, and a crate whose only snapshot locks `locked`.
+    fn demo_book(prose: &str, locked: &str) -> PathBuf {
+        let root = std::env::temp_dir().join(format!(
+            "xtask-check-demo-{}-{}",
+            std::process::id(),
+            prose.len() + locked.len()
+        ));
+        let snaps = root.join("crates/ch09-demo/tests/snapshots");
+        std::fs::create_dir_all(&snaps).unwrap();
+        std::fs::create_dir_all(root.join("book")).unwrap();
+        std::fs::write(root.join("book/ch09-demo.md"), prose).unwrap();
+        std::fs::write(
+            snaps.join("demo.snap"),
+            format!("---\nsource: tests/outputs.rs\n---\n{locked}\n"),
+        )
+        .unwrap();
+        root
+    }
+
+    fn prose_problems(prose: &str, locked: &str) -> Vec<String> {
+        let root = demo_book(prose, locked);
+        let md = root.join("book/ch09-demo.md");
+        let mut report = Report::default();
+        prose_numbers(&root, &md, "book/ch09-demo.md", prose, &mut report)
+            .unwrap();
+        std::fs::remove_dir_all(&root).unwrap();
+        report.problems
+    }
+
+    #[test]
+    fn a_quoted_number_must_be_in_the_locked_outputs() {
+        let locked = "weight 0.4683  output [7.0880, 14.1761]";
+        let prose = "# Demo\n\nThe exact match gets 0.4683 and the output\n\
+                     starts at 7.088.\n";
+        assert_eq!(prose_problems(prose, locked), Vec::<String>::new());
+        // Edit one prose number: the check names the file, line and number.
+        let edited = prose.replace("0.4683", "0.4685");
+        let problems = prose_problems(&edited, locked);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with("book/ch09-demo.md:3: 0.4685 is quoted"),
+            "{}",
+            problems[0]
+        );
+    }
+
     #[test]
     fn prose_leaves_out_directives_comments_and_link_targets() {
         let text =
