@@ -1,0 +1,45 @@
+//! Locks every worked example's text. The chapter includes these snapshot
+//! files, so a change to an input or a formula fails here first.
+
+use ch08_cross_attention::worked;
+
+/// Snapshot settings shared by every output: no expression in the header
+/// (the header is then exactly three lines, which the chapter skips with
+/// `:4:`) and file names without the test module's prefix.
+macro_rules! lock {
+    ($name:literal, $text:expr) => {
+        insta::with_settings!(
+            { omit_expression => true, prepend_module_to_snapshot => false },
+            { insta::assert_snapshot!($name, $text) }
+        )
+    };
+}
+
+#[test]
+fn hello_world_embeddings() {
+    lock!(
+        "hello_world_embeddings",
+        worked::hello_world_embeddings().unwrap()
+    );
+}
+
+#[test]
+fn hello_world_alignment() {
+    lock!(
+        "hello_world_alignment",
+        worked::hello_world_alignment().unwrap()
+    );
+}
+
+#[test]
+fn hello_world_projected() {
+    lock!(
+        "hello_world_projected",
+        worked::hello_world_projected().unwrap()
+    );
+}
+
+#[test]
+fn batch_shapes() {
+    lock!("batch_shapes", worked::batch_shapes().unwrap());
+}
