@@ -9,7 +9,8 @@
 //! 4. No snapshot is waiting for review (`*.snap.new`, `*.pending-snap`).
 //! 5. Links and `#anchors` inside the built book resolve, and the built book
 //!    loads nothing from another host.
-//! 6. Every chapter has learning goals, a summary and at least three
+//! 6. `.ci/run` runs exactly the README's test command.
+//! 7. Every chapter has learning goals, a summary and at least three
 //!    exercises, two of them with marked solutions in its crate.
 //!
 //! Each problem is reported as `file:line: message`; all are collected
@@ -50,6 +51,7 @@ pub fn run(root: &Path) -> Result<()> {
         chapters.len()
     );
     pending_snapshots(root, &mut report);
+    ci_runs_the_readme_command(root, &mut report);
     figures_fresh(root, &mut report)?;
     let built = root.join("target/xtask-check/book");
     if built.exists() {
@@ -418,6 +420,28 @@ fn exercise_ids(text: &str, prefix: &str) -> BTreeSet<String> {
             id.contains('.').then_some(id)
         })
         .collect()
+}
+
+/// `.ci/run` must run exactly the README's test command (the line that
+/// starts `cargo fmt --check`).
+fn ci_runs_the_readme_command(root: &Path, report: &mut Report) {
+    let readme =
+        std::fs::read_to_string(root.join("README.md")).unwrap_or_default();
+    let ci = std::fs::read_to_string(root.join(".ci/run")).unwrap_or_default();
+    let command = readme.lines().find(|l| l.starts_with("cargo fmt --check"));
+    match command {
+        None => report.add(
+            "README.md",
+            1,
+            "no test command (a line starting `cargo fmt --check`)",
+        ),
+        Some(c) if !ci.lines().any(|l| l.trim() == c.trim()) => report.add(
+            ".ci/run",
+            1,
+            format!("does not run the README's test command exactly: {c}"),
+        ),
+        Some(_) => {}
+    }
 }
 
 fn pending_snapshots(root: &Path, report: &mut Report) {
