@@ -28,8 +28,10 @@ fn draw_err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
 ///
 /// Each panel is titled with its name (such as `"head 1"`), its rows are
 /// labelled with `row_labels` on the left and its columns with
-/// `col_labels` below. The scale runs from `min(0, smallest value)` to the
-/// largest value over all panels, so a weight of 0 is dark in every panel.
+/// `col_labels` below. The scale runs from the smallest to the largest
+/// value over all panels, so the same colour means the same value in every
+/// panel, and differences between heads stay visible even when every
+/// weight is close to the same number (the colour bar says how close).
 /// Cells carry their value (four decimals) when a panel has at most
 /// [`MAX_ANNOTATED_COLUMNS`] columns.
 ///
@@ -70,8 +72,9 @@ pub fn heatmap_grid(
         col_labels.len()
     );
     let all = || panels.iter().flat_map(|(_, v)| v.iter().copied());
-    let max = all().fold(f64::MIN, f64::max).max(1e-12);
-    let min = all().fold(f64::MAX, f64::min).min(0.0);
+    let min = all().fold(f64::MAX, f64::min);
+    // A grid of one repeated value still needs a scale of some width.
+    let max = all().fold(f64::MIN, f64::max).max(min + 1e-12);
     let annotate = cols <= MAX_ANNOTATED_COLUMNS;
 
     let columns = columns.min(panels.len());
@@ -209,14 +212,31 @@ mod tests {
         }
     }
 
+    /// The fill colour a value gets on the scale `[min, max]`, as the SVG
+    /// writes it.
+    fn fill(v: f64, min: f64, max: f64) -> String {
+        let c = ViridisRGB::get_color_normalized(v, min, max);
+        format!("fill=\"#{:02X}{:02X}{:02X}\"", c.0, c.1, c.2)
+    }
+
     #[test]
     fn the_scale_is_shared_across_panels() {
-        // The colour bar's ends are the extremes over all panels: 0 comes
-        // from head 1 and 1 from head 1, never head 2's own 0.125..0.875.
+        // Head 2's 0.125 is its own smallest value, but on the shared scale
+        // (0 from head 1 up to 1) it is not the darkest colour.
         let svg = heatmap_grid("t", &two_panels(), &["a", "b"], &["a", "b"], 1)
             .unwrap();
-        assert!(svg.contains("1.0000"));
-        assert!(svg.contains("0.0000"));
+        assert!(svg.contains(&fill(0.125, 0.0, 1.0)), "shared colour");
+        assert_ne!(fill(0.125, 0.0, 1.0), fill(0.0, 0.0, 1.0));
+        assert!(svg.contains("1.0000") && svg.contains("0.0000"));
+    }
+
+    #[test]
+    fn the_scale_spans_the_values_not_zero() {
+        // Weights between 0.15 and 0.2 use the whole colour range.
+        let panels = vec![("head 1".to_string(), array![[0.15, 0.2]])];
+        let svg = heatmap_grid("t", &panels, &["a"], &["b", "c"], 1).unwrap();
+        assert!(svg.contains(&fill(0.15, 0.15, 0.2)));
+        assert!(svg.contains(&fill(0.2, 0.15, 0.2)));
     }
 
     #[test]

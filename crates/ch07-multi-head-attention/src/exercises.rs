@@ -1,0 +1,129 @@
+//! Chapter 7's exercises. Each function states its task; the reference
+//! solution sits between the `SOLUTION-START` and `SOLUTION-END` markers, and
+//! `tests/exercises.rs` checks it:
+//! `cargo test -p ch07-multi-head-attention --test exercises`.
+
+use anyhow::{Result, ensure};
+use attn_common::check;
+use ndarray::{Array2, Array3, ArrayView2, ArrayView3, Axis};
+
+/// Exercise 7.1: split one sequence's `(T, d_out)` matrix into heads.
+///
+/// Head `h` gets columns `h * d_head .. (h + 1) * d_head` of every row,
+/// with `d_head = d_out / n_heads`, and the head axis comes first. This is
+/// the library's `split_heads` without the batch axis.
+///
+/// # Shapes
+/// - `x`: `(T, d_out)` -> `(n_heads, T, d_head)`
+///
+/// # Errors
+/// An empty `x`, `n_heads == 0`, or `d_out` not a multiple of `n_heads`
+/// (name both numbers, as `crate::head_width` does).
+pub fn split_heads(x: ArrayView2<f64>, n_heads: usize) -> Result<Array3<f64>> {
+    // TODO(ex 7.1): reshape (T, d_out) -> (T, n_heads, d_head), then swap
+    // the first two axes. `to_shape` and `permuted_axes` do it; a loop
+    // over heads with `slice` works too.
+    // [[1, 2, 3, 4], [5, 6, 7, 8]] with 2 heads
+    //   -> head 1 [[1, 2], [5, 6]], head 2 [[3, 4], [7, 8]].
+    // SOLUTION-START(ex 7.1)
+    check::non_empty("x", &x)?;
+    let (t, d_out) = x.dim();
+    let d_head = crate::heads::head_width(d_out, n_heads)?;
+    // (T, d_out) -> (T, n_heads, d_head)
+    let split = x.to_shape((t, n_heads, d_head))?;
+    // (T, n_heads, d_head) -> (n_heads, T, d_head)
+    let split = split.permuted_axes([1, 0, 2]);
+    Ok(split.as_standard_layout().into_owned())
+    // SOLUTION-END
+}
+
+/// Exercise 7.2: put heads back side by side, undoing [`split_heads`].
+///
+/// # Shapes
+/// - `heads`: `(n_heads, T, d_head)` -> `(T, n_heads * d_head)`
+///
+/// # Errors
+/// An empty `heads`.
+pub fn merge_heads(heads: ArrayView3<f64>) -> Result<Array2<f64>> {
+    // TODO(ex 7.2): swap the first two axes back, then reshape
+    // (T, n_heads, d_head) -> (T, d_out). Careful: after `permuted_axes`
+    // the data is no longer in row-major order, so `into_shape_with_order`
+    // refuses it; `to_shape` copies when it must.
+    // head 1 [[1, 2], [5, 6]], head 2 [[3, 4], [7, 8]]
+    //   -> [[1, 2, 3, 4], [5, 6, 7, 8]].
+    // SOLUTION-START(ex 7.2)
+    check::non_empty("heads", &heads)?;
+    let (n_heads, t, d_head) = heads.dim();
+    // (n_heads, T, d_head) -> (T, n_heads, d_head)
+    let swapped = heads.permuted_axes([1, 0, 2]);
+    // (T, n_heads, d_head) -> (T, d_out)
+    let merged = swapped.to_shape((t, n_heads * d_head))?;
+    Ok(merged.into_owned())
+    // SOLUTION-END
+}
+
+/// Exercise 7.3: the heads' weights averaged into one `(T, T)` matrix.
+///
+/// Tools that draw "the" attention of a layer often show this average.
+/// Each row of the result is still a probability distribution (an average
+/// of distributions is one), but it describes no head in particular.
+///
+/// # Shapes
+/// - `weights`: `(n_heads, T, T)` -> `(T, T)`
+///
+/// # Errors
+/// An empty or non-finite `weights`.
+pub fn average_heads(weights: ArrayView3<f64>) -> Result<Array2<f64>> {
+    // TODO(ex 7.3): check the input, then take the mean over axis 0.
+    // heads [[1, 0], [0.5, 0.5]] and [[0, 1], [0.5, 0.5]]
+    //   -> [[0.5, 0.5], [0.5, 0.5]].
+    // SOLUTION-START(ex 7.3)
+    check::usable("weights", &weights)?;
+    let n_heads = weights.len_of(Axis(0)) as f64;
+    Ok(weights.sum_axis(Axis(0)) / n_heads) // (n_heads, T, T) -> (T, T)
+    // SOLUTION-END
+}
+
+/// Exercise 7.4: the weights of a grouped-query attention layer.
+///
+/// In grouped-query attention (Ainslie et al., 2023) the `n_heads` query
+/// heads share `n_kv_heads` key heads and value heads: every group of
+/// `n_heads / n_kv_heads` query heads reads the same keys and values. So
+/// `W_q` and `W_o` stay `(d_model, d_model)`, but `W_k` and `W_v` shrink
+/// to `(d_model, n_kv_heads * d_head)`. With `n_kv_heads == n_heads` this
+/// is the ordinary layer; with `n_kv_heads == 1` it is multi-query
+/// attention (Shazeer, 2019). With `bias`, each matrix has one bias per
+/// output column.
+///
+/// # Shapes
+/// - `W_q`, `W_o`: `(d_model, d_model)`;
+///   `W_k`, `W_v`: `(d_model, n_kv_heads * d_head)`
+///
+/// # Errors
+/// `d_model` or a head count equal to 0, `d_model` not a multiple of
+/// `n_heads`, or `n_heads` not a multiple of `n_kv_heads`; name the
+/// numbers.
+pub fn grouped_query_parameter_count(
+    d_model: usize,
+    n_heads: usize,
+    n_kv_heads: usize,
+    bias: bool,
+) -> Result<usize> {
+    // TODO(ex 7.4): find d_head with `crate::head_width`, check that the
+    // query heads split into groups, then add up the four matrices (and
+    // the four biases when `bias` is true).
+    // d_model 8, 4 heads, 2 key/value heads, no bias:
+    //   d_head 2; 64 + 8 * 4 + 8 * 4 + 64 = 192.
+    // SOLUTION-START(ex 7.4)
+    let d_head = crate::heads::head_width(d_model, n_heads)?;
+    ensure!(
+        n_kv_heads > 0 && n_heads.is_multiple_of(n_kv_heads),
+        "n_heads = {n_heads} query heads do not split into groups for \
+         n_kv_heads = {n_kv_heads} key/value heads"
+    );
+    let d_kv = n_kv_heads * d_head;
+    let weights = 2 * d_model * d_model + 2 * d_model * d_kv;
+    let biases = if bias { 2 * d_model + 2 * d_kv } else { 0 };
+    Ok(weights + biases)
+    // SOLUTION-END
+}
