@@ -10,3 +10,19 @@ pub mod fmt;
 pub mod grid;
 pub mod plot;
 pub mod rng;
+
+/// Locks a worked example's text as `tests/snapshots/<name>.snap`.
+///
+/// Every chapter's `tests/outputs.rs` uses this, so every snapshot has the
+/// same three-line header (no expression, which the chapter skips with
+/// `{{#include ...snap:4:}}`) and a file name without the test module's
+/// prefix. The calling crate needs `insta` as a dev-dependency.
+#[macro_export]
+macro_rules! lock {
+    ($name:literal, $text:expr) => {
+        insta::with_settings!(
+            { omit_expression => true, prepend_module_to_snapshot => false },
+            { insta::assert_snapshot!($name, $text) }
+        )
+    };
+}

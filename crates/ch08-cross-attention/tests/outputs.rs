@@ -3,17 +3,7 @@
 
 use ch08_cross_attention::worked;
 
-/// Snapshot settings shared by every output: no expression in the header
-/// (the header is then exactly three lines, which the chapter skips with
-/// `:4:`) and file names without the test module's prefix.
-macro_rules! lock {
-    ($name:literal, $text:expr) => {
-        insta::with_settings!(
-            { omit_expression => true, prepend_module_to_snapshot => false },
-            { insta::assert_snapshot!($name, $text) }
-        )
-    };
-}
+use attn_common::lock;
 
 #[test]
 fn hello_world_embeddings() {
