@@ -92,6 +92,33 @@ pub struct AttentionOutput {
     pub context: Array2<f64>,
 }
 
+/// The checks every attention function makes on its inputs before any
+/// matrix product: nothing empty or non-finite, queries as wide as keys,
+/// and one value per key. Each error names the shapes.
+///
+/// # Shapes
+/// - `q`: `(T_q, d_k)`, `k`: `(T_k, d_k)`, `v`: `(T_k, d_v)`
+pub fn check_qkv(
+    q: ArrayView2<f64>,
+    k: ArrayView2<f64>,
+    v: ArrayView2<f64>,
+) -> Result<()> {
+    check::usable("q", &q)?;
+    check::usable("k", &k)?;
+    check::usable("v", &v)?;
+    check::same_len(
+        "the widths of queries and keys (d_k)",
+        ("q", q.ncols(), &check::shape(&q)),
+        ("k", k.ncols(), &check::shape(&k)),
+    )?;
+    check::same_len(
+        "the number of keys and values (T_k)",
+        ("k", k.nrows(), &check::shape(&k)),
+        ("v", v.nrows(), &check::shape(&v)),
+    )?;
+    Ok(())
+}
+
 // ANCHOR: attention
 /// `softmax(Q K^T * scale) V`: every query at once, as matrix products.
 ///
@@ -108,19 +135,7 @@ pub fn attention(
     v: ArrayView2<f64>,
     scale: Scale,
 ) -> Result<AttentionOutput> {
-    check::usable("q", &q)?;
-    check::usable("k", &k)?;
-    check::usable("v", &v)?;
-    check::same_len(
-        "the widths of queries and keys (d_k)",
-        ("q", q.ncols(), &check::shape(&q)),
-        ("k", k.ncols(), &check::shape(&k)),
-    )?;
-    check::same_len(
-        "the number of keys and values (T_k)",
-        ("k", k.nrows(), &check::shape(&k)),
-        ("v", v.nrows(), &check::shape(&v)),
-    )?;
+    check_qkv(q, k, v)?;
     let scores = q.dot(&k.t()); // (T_q, d_k) x (d_k, T_k) -> (T_q, T_k)
     let scores = scores * scale.factor(q.ncols());
     let weights = softmax_rows(scores.view())?;

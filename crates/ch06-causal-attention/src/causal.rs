@@ -6,7 +6,7 @@ use crate::mask::{causal_mask, masked_softmax};
 use anyhow::{Result, bail};
 use attn_common::check;
 use attn_common::rng::SplitMix64;
-use ch03_queries_keys_values::attention::{AttentionOutput, Scale};
+use ch03_queries_keys_values::attention::{AttentionOutput, Scale, check_qkv};
 use ch05_trainable_weights::SelfAttention;
 use ndarray::{Array2, Array3, ArrayView2, ArrayView3, Axis};
 
@@ -34,19 +34,7 @@ pub fn masked_attention(
     v: ArrayView2<f64>,
     allowed: ArrayView2<bool>,
 ) -> Result<AttentionOutput> {
-    check::usable("q", &q)?;
-    check::usable("k", &k)?;
-    check::usable("v", &v)?;
-    check::same_len(
-        "the widths of queries and keys (d_k)",
-        ("q", q.ncols(), &check::shape(&q)),
-        ("k", k.ncols(), &check::shape(&k)),
-    )?;
-    check::same_len(
-        "the number of keys and values (T_k)",
-        ("k", k.nrows(), &check::shape(&k)),
-        ("v", v.nrows(), &check::shape(&v)),
-    )?;
+    check_qkv(q, k, v)?;
     let scale = Scale::InvSqrtDk.factor(q.ncols());
     // (T_q, d_k) x (d_k, T_k) -> (T_q, T_k)
     let scores = q.dot(&k.t()) * scale;
