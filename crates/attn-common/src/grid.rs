@@ -7,21 +7,17 @@
 //! [`crate::plot`].
 
 use crate::fmt::num;
-use anyhow::{Result, anyhow, ensure};
+use anyhow::{Result, ensure};
 use ndarray::Array2;
 use plotters::prelude::*;
 use plotters::style::colors::colormaps::ViridisRGB;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-const FONT: &str = "sans-serif";
+use crate::plot::{FONT, colour_bar, draw_err};
 
 /// Cells are annotated with their value only when a panel is at most this
 /// many columns wide; wider panels would print digits on top of each other.
 pub const MAX_ANNOTATED_COLUMNS: usize = 8;
-
-fn draw_err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
-    anyhow!("drawing the figure failed: {e:?}")
-}
 
 /// Draws one heatmap panel per entry of `panels`, `columns` panels to a
 /// row, on one colour scale shared by every panel.
@@ -161,30 +157,10 @@ pub fn heatmap_grid(
                 .map_err(draw_err)?;
             }
         }
-        // One colour bar for every panel: 40 slices from min to max.
+        // One colour bar for every panel.
         let bar_x = panel_w * columns as i32 + 16;
-        let bar_top = top + 30;
         let bar_h = panel_h * grid_rows as i32 - 64;
-        let slices = 40;
-        for s in 0..slices {
-            let y0 = bar_top + bar_h - (s + 1) * bar_h / slices;
-            let y1 = bar_top + bar_h - s * bar_h / slices;
-            let v = min + (max - min) * (s as f64 + 0.5) / slices as f64;
-            let fill = ViridisRGB::get_color_normalized(v, min, max);
-            root.draw(&Rectangle::new(
-                [(bar_x, y0), (bar_x + bar_w, y1)],
-                fill.filled(),
-            ))
-            .map_err(draw_err)?;
-        }
-        for (v, y) in [(max, bar_top), (min, bar_top + bar_h)] {
-            root.draw(&Text::new(
-                num(v),
-                (bar_x + bar_w + 4, y),
-                text(12, HPos::Left, VPos::Center),
-            ))
-            .map_err(draw_err)?;
-        }
+        colour_bar(&root, (bar_x, top + 30), (bar_w, bar_h), min, max)?;
         root.present().map_err(draw_err)?;
     }
     Ok(svg)

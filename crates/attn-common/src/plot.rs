@@ -29,10 +29,42 @@ pub const OKABE_ITO: [RGBColor; 7] = [
     RGBColor(240, 228, 66),  // yellow
 ];
 
-const FONT: &str = "sans-serif";
+pub(crate) const FONT: &str = "sans-serif";
 
-fn draw_err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
+pub(crate) fn draw_err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
     anyhow!("drawing the figure failed: {e:?}")
+}
+
+/// Draws a vertical viridis colour bar at `(x, top)` of size
+/// `(width, height)`, 40 slices from `min` (bottom) to `max` (top),
+/// labelled at both ends.
+pub(crate) fn colour_bar<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+    (x, top): (i32, i32),
+    (width, height): (i32, i32),
+    min: f64,
+    max: f64,
+) -> Result<()> {
+    let slices = 40;
+    for s in 0..slices {
+        let y0 = top + height - (s + 1) * height / slices;
+        let y1 = top + height - s * height / slices;
+        let v = min + (max - min) * (s as f64 + 0.5) / slices as f64;
+        let fill = ViridisRGB::get_color_normalized(v, min, max);
+        root.draw(&Rectangle::new([(x, y0), (x + width, y1)], fill.filled()))
+            .map_err(draw_err)?;
+    }
+    for (v, y) in [(max, top), (min, top + height)] {
+        root.draw(&Text::new(
+            num(v),
+            (x + width + 4, y),
+            TextStyle::from((FONT, 12).into_font())
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Left, VPos::Center)),
+        ))
+        .map_err(draw_err)?;
+    }
+    Ok(())
 }
 
 /// What a heatmap shows: a matrix with a label for each row and column.
@@ -160,29 +192,14 @@ pub fn heatmap(map: &Heatmap) -> Result<String> {
             .pos(Pos::new(HPos::Center, VPos::Center)),
         ))
         .map_err(draw_err)?;
-        // Colour bar: 40 slices from min (bottom) to max (top).
         let bar_x = left + cols as i32 * cell_w + 18;
-        let bar_h = rows as i32 * cell_h;
-        let slices = 40;
-        for s in 0..slices {
-            let y0 = top + bar_h - (s + 1) * bar_h / slices;
-            let y1 = top + bar_h - s * bar_h / slices;
-            let v = min + (max - min) * (s as f64 + 0.5) / slices as f64;
-            let fill = ViridisRGB::get_color_normalized(v, min, max);
-            root.draw(&Rectangle::new(
-                [(bar_x, y0), (bar_x + bar_w, y1)],
-                fill.filled(),
-            ))
-            .map_err(draw_err)?;
-        }
-        for (v, y) in [(max, top), (min, top + bar_h)] {
-            root.draw(&Text::new(
-                num(v),
-                (bar_x + bar_w + 4, y),
-                text(12, HPos::Left, VPos::Center),
-            ))
-            .map_err(draw_err)?;
-        }
+        colour_bar(
+            &root,
+            (bar_x, top),
+            (bar_w, rows as i32 * cell_h),
+            min,
+            max,
+        )?;
         root.present().map_err(draw_err)?;
     }
     Ok(svg)
