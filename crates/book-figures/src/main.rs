@@ -14,6 +14,10 @@ fn all_figures() -> Result<Vec<Figure>> {
     figures.extend(ch01_attention_intuition::figures()?);
     figures.extend(ch03_queries_keys_values::figures()?);
     figures.extend(ch04_self_attention::figures()?);
+    figures.extend(ch05_trainable_weights::figures()?);
+    figures.extend(ch06_causal_attention::figures()?);
+    figures.extend(ch07_multi_head_attention::figures()?);
+    figures.extend(ch08_cross_attention::figures()?);
     Ok(figures)
 }
 
