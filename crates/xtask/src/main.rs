@@ -37,7 +37,8 @@ commands:
                        grade one student crate
   grade --batch DIR --csv OUT [--json]
                        grade every student crate in DIR, one CSV row each
-  check-exercises      prove every chapter's homework: the student copy
+  check-exercises [chapter]
+                       prove every chapter's homework: the student copy
                        builds and fails, the solutions score full marks
 ";
 
@@ -103,7 +104,9 @@ fn run() -> Result<()> {
             homework::assign::run(&root, &chapter, &PathBuf::from(out))
         }
         Some("grade") => homework::grade::run(&root, &args[1..]),
-        Some("check-exercises") => homework::selfcheck::run(&root),
+        Some("check-exercises") => {
+            homework::selfcheck::run(&root, args.get(1).map(String::as_str))
+        }
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())

@@ -526,6 +526,18 @@ pub fn grade(
     Ok(grade)
 }
 
+/// The one scratch folder every grading builds in, and the target folder
+/// it builds into (the workspace's, so dependencies compiled for the book
+/// are reused).
+///
+/// There must be only one scratch folder: cargo names a package's build
+/// by its path relative to its workspace root, so two scratch folders
+/// would share build slots and each could take the other's stale build
+/// for fresh.
+pub fn scratch_and_target(root: &Path) -> (PathBuf, PathBuf) {
+    (root.join("target/grading/work"), root.join("target"))
+}
+
 /// One CSV row per grade, one column per exercise.
 pub fn csv(grades: &[Grade]) -> String {
     let ids: Vec<String> = grades
@@ -604,8 +616,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
             other => single = Some(PathBuf::from(other)),
         }
     }
-    let scratch = root.join("target/grading/work");
-    let target = root.join("target");
+    let (scratch, target) = scratch_and_target(root);
     let submissions: Vec<PathBuf> = match (&batch, &single) {
         (Some(dir), None) => {
             let mut subs: Vec<PathBuf> = std::fs::read_dir(dir)
