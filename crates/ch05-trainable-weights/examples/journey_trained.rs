@@ -2,7 +2,7 @@
 //! the fixed projections, one query step by step, all queries at once,
 //! and the same layer on a shorter input.
 //!
-//! `cargo run -p ch05-trainable-weights --example journey`
+//! `cargo run -p ch05-trainable-weights --example journey_trained`
 
 use ch05_trainable_weights::worked;
 
