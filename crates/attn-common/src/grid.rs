@@ -6,14 +6,12 @@
 //! come from the viridis map and the background is white, as in
 //! [`crate::plot`].
 
-use crate::fmt::num;
 use anyhow::{Result, ensure};
 use ndarray::Array2;
 use plotters::prelude::*;
-use plotters::style::colors::colormaps::ViridisRGB;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::plot::{FONT, colour_bar, draw_err};
+use crate::plot::{FONT, colour_bar, draw_err, heat_cell};
 
 /// Cells are annotated with their value only when a panel is at most this
 /// many columns wide; wider panels would print digits on top of each other.
@@ -123,28 +121,15 @@ pub fn heatmap_grid(
                 .map_err(draw_err)?;
                 for (j, &v) in row.iter().enumerate() {
                     let x = x0 + j as i32 * cell_w;
-                    let fill = ViridisRGB::get_color_normalized(v, min, max);
-                    root.draw(&Rectangle::new(
-                        [(x, y), (x + cell_w, y + cell_h)],
-                        fill.filled(),
-                    ))
-                    .map_err(draw_err)?;
-                    if annotate {
-                        // Viridis is dark at the bottom, light at the top.
-                        let ink = if (v - min) / (max - min) > 0.6 {
-                            BLACK
-                        } else {
-                            WHITE
-                        };
-                        root.draw(&Text::new(
-                            num(v),
-                            (x + cell_w / 2, y + cell_h / 2),
-                            TextStyle::from((FONT, 11).into_font())
-                                .color(&ink)
-                                .pos(Pos::new(HPos::Center, VPos::Center)),
-                        ))
-                        .map_err(draw_err)?;
-                    }
+                    let label = annotate.then_some(11);
+                    heat_cell(
+                        &root,
+                        (x, y),
+                        (cell_w, cell_h),
+                        v,
+                        (min, max),
+                        label,
+                    )?;
                 }
             }
             let bottom = cells_top + rows as i32 * cell_h;

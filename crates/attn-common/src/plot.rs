@@ -35,6 +35,39 @@ pub(crate) fn draw_err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
     anyhow!("drawing the figure failed: {e:?}")
 }
 
+/// Draws one heatmap cell at `(x, y)` of size `(w, h)`, coloured by where
+/// `v` lies in `range`, with its value written in `label_size` points
+/// (dark ink on light cells, light ink on dark ones) unless `None`.
+pub(crate) fn heat_cell<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+    (x, y): (i32, i32),
+    (w, h): (i32, i32),
+    v: f64,
+    (min, max): (f64, f64),
+    label_size: Option<i32>,
+) -> Result<()> {
+    let fill = ViridisRGB::get_color_normalized(v, min, max);
+    root.draw(&Rectangle::new([(x, y), (x + w, y + h)], fill.filled()))
+        .map_err(draw_err)?;
+    if let Some(size) = label_size {
+        // Viridis is dark at the bottom and light at the top.
+        let ink = if (v - min) / (max - min) > 0.6 {
+            BLACK
+        } else {
+            WHITE
+        };
+        root.draw(&Text::new(
+            num(v),
+            (x + w / 2, y + h / 2),
+            TextStyle::from((FONT, size).into_font())
+                .color(&ink)
+                .pos(Pos::new(HPos::Center, VPos::Center)),
+        ))
+        .map_err(draw_err)?;
+    }
+    Ok(())
+}
+
 /// Draws a vertical viridis colour bar at `(x, top)` of size
 /// `(width, height)`, 40 slices from `min` (bottom) to `max` (top),
 /// labelled at both ends.
@@ -145,26 +178,14 @@ pub fn heatmap(map: &Heatmap) -> Result<String> {
             .map_err(draw_err)?;
             for (j, &v) in row.iter().enumerate() {
                 let x = left + j as i32 * cell_w;
-                let fill = ViridisRGB::get_color_normalized(v, min, max);
-                root.draw(&Rectangle::new(
-                    [(x, y), (x + cell_w, y + cell_h)],
-                    fill.filled(),
-                ))
-                .map_err(draw_err)?;
-                // Viridis is dark at the bottom and light at the top.
-                let ink = if (v - min) / (max - min) > 0.6 {
-                    BLACK
-                } else {
-                    WHITE
-                };
-                root.draw(&Text::new(
-                    num(v),
-                    (x + cell_w / 2, y + cell_h / 2),
-                    TextStyle::from((FONT, 13).into_font())
-                        .color(&ink)
-                        .pos(Pos::new(HPos::Center, VPos::Center)),
-                ))
-                .map_err(draw_err)?;
+                heat_cell(
+                    &root,
+                    (x, y),
+                    (cell_w, cell_h),
+                    v,
+                    (min, max),
+                    Some(13),
+                )?;
             }
         }
         let bottom = top + rows as i32 * cell_h;
