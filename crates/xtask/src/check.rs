@@ -93,16 +93,11 @@ fn chapter_number(md: &Path) -> Option<String> {
 
 /// The crate folder `crates/chNN-*` of chapter `nn`.
 fn chapter_crate(root: &Path, nn: &str) -> Option<PathBuf> {
-    let prefix = format!("ch{nn}-");
-    std::fs::read_dir(root.join("crates"))
+    crate::homework::all_chapters(root)
         .ok()?
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(&prefix))
-        })
+        .into_iter()
+        .find(|c| c.nn == nn)
+        .map(|c| c.dir)
 }
 
 /// The text of a snapshot after its `---` header, and the header's length.
@@ -364,8 +359,9 @@ fn structure(
         .filter(|p| p.extension().is_some_and(|e| e == "rs"))
     {
         let code = std::fs::read_to_string(&src)?;
-        let starts = exercise_ids(&code, "SOLUTION-START(ex ");
-        let ends = code.matches("// SOLUTION-END").count();
+        // The same reading of the markers as `cargo xtask assign` makes.
+        let starts = crate::homework::solution_ids(&code);
+        let ends = crate::homework::solution_end_count(&code);
         let file = rel(root, &src);
         if starts.len() != ends {
             report.add(
@@ -705,6 +701,11 @@ mod tests {
         std::fs::create_dir_all(&snaps).unwrap();
         std::fs::create_dir_all(root.join("book")).unwrap();
         std::fs::write(root.join("book/ch09-demo.md"), prose).unwrap();
+        std::fs::write(
+            root.join("crates/ch09-demo/Cargo.toml"),
+            "[package]\nname = \"ch09-demo\"\n",
+        )
+        .unwrap();
         std::fs::write(
             snaps.join("demo.snap"),
             format!("---\nsource: tests/outputs.rs\n---\n{locked}\n"),

@@ -86,3 +86,10 @@ pub fn solution_ids(code: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// How many `// SOLUTION-END` marker lines `code` has.
+pub fn solution_end_count(code: &str) -> usize {
+    code.lines()
+        .filter(|l| l.trim() == "// SOLUTION-END")
+        .count()
+}

@@ -33,18 +33,11 @@ fn solution_only_lines(code: &str) -> (BTreeSet<String>, BTreeSet<String>) {
     (inside, outside)
 }
 
-/// The solution lines that survive anywhere in the student copy.
+/// The solution lines that survive anywhere in `student`, a student copy.
 pub fn leaked_solution_lines(
     root: &Path,
-    chapter: &super::Chapter,
+    student: &assign::Files,
 ) -> Result<Vec<String>> {
-    let student = assign::student_crate(
-        root,
-        chapter,
-        Options {
-            hidden_tests: false,
-        },
-    )?;
     let (mut inside, mut outside) = (BTreeSet::new(), BTreeSet::new());
     let crates = std::fs::read_dir(root.join("crates"))?
         .flatten()
@@ -67,7 +60,7 @@ pub fn leaked_solution_lines(
         .cloned()
         .collect();
     let mut leaked = Vec::new();
-    for (path, bytes) in &student {
+    for (path, bytes) in student {
         let text = String::from_utf8_lossy(bytes);
         if text.lines().map(str::trim).any(|l| {
             l.starts_with("// SOLUTION-START(") || l == "// SOLUTION-END"
@@ -112,23 +105,21 @@ pub fn run(root: &Path, only: Option<&str>) -> Result<()> {
         }
         checked += 1;
         let name = chapter.name.clone();
-        for leak in leaked_solution_lines(root, &chapter)? {
+        let student = assign::student_crate(
+            root,
+            &chapter,
+            Options {
+                hidden_tests: false,
+            },
+        )?;
+        for leak in leaked_solution_lines(root, &student)? {
             problems.push(format!("{name}: the student copy leaks {leak}"));
         }
         let student_dir = root.join("target/grading/assigned").join(&name);
         if student_dir.exists() {
             std::fs::remove_dir_all(&student_dir)?;
         }
-        assign::write_files(
-            &student_dir,
-            &assign::student_crate(
-                root,
-                &chapter,
-                Options {
-                    hidden_tests: false,
-                },
-            )?,
-        )?;
+        assign::write_files(&student_dir, &student)?;
         // A student who empties the visible tests gains nothing: the
         // grader puts the originals back. Grading must not touch the
         // submission either.
