@@ -7,6 +7,7 @@ use crate::translation::{FEATURES, hello_world};
 use anyhow::Result;
 use attn_common::fmt;
 use attn_common::rng::SplitMix64;
+use ch03_queries_keys_values::attention::AttentionOutput;
 use ch05_trainable_weights::{SelfAttention, journey_projections};
 use ndarray::{Array3, Axis, s};
 use std::fmt::Write as _;
@@ -57,17 +58,13 @@ pub fn hello_world_alignment() -> Result<String> {
         fmt::num(out.scores[[0, 0]])
     )?;
 
-    let (rows, cols) = out.weights.dim();
-    writeln!(
-        text,
-        "\nscores = D E^T / sqrt({d_in}), shape ({rows}, {cols}):"
+    scores_and_weights(
+        &mut text,
+        &out,
+        &format!("D E^T / sqrt({d_in})"),
+        dec,
+        enc,
     )?;
-    text += &fmt::matrix(out.scores.view(), dec, enc);
-    writeln!(
-        text,
-        "\nweights = softmax of each row, shape ({rows}, {cols}):"
-    )?;
-    text += &fmt::matrix(out.weights.view(), dec, enc);
     writeln!(
         text,
         "row sums (over the encoder):    {}",
@@ -84,6 +81,26 @@ pub fn hello_world_alignment() -> Result<String> {
     Ok(text)
 }
 // ANCHOR_END: hello_world_alignment
+
+/// Writes the scores (computed as `formula`) and the weights as tables,
+/// with the decoder's tokens on the rows and the encoder's on the columns.
+fn scores_and_weights(
+    text: &mut String,
+    out: &AttentionOutput,
+    formula: &str,
+    dec: &[&str],
+    enc: &[&str],
+) -> Result<()> {
+    let (rows, cols) = out.weights.dim();
+    writeln!(text, "\nscores = {formula}, shape ({rows}, {cols}):")?;
+    *text += &fmt::matrix(out.scores.view(), dec, enc);
+    writeln!(
+        text,
+        "\nweights = softmax of each row, shape ({rows}, {cols}):"
+    )?;
+    *text += &fmt::matrix(out.weights.view(), dec, enc);
+    Ok(())
+}
 
 /// Example 5's layer with chapter 5's fixed projections (made for example
 /// 3 and never trained on translation).
@@ -121,17 +138,13 @@ pub fn hello_world_projected() -> Result<String> {
         writeln!(text, "\n{name}, shape ({r}, {c}):")?;
         text += &fmt::matrix(m.view(), rows, &[]);
     }
-    let (rows, cols) = out.weights.dim();
-    writeln!(
-        text,
-        "\nscores = Q K^T / sqrt({d_out}), shape ({rows}, {cols}):"
+    scores_and_weights(
+        &mut text,
+        &out,
+        &format!("Q K^T / sqrt({d_out})"),
+        dec,
+        enc,
     )?;
-    text += &fmt::matrix(out.scores.view(), dec, enc);
-    writeln!(
-        text,
-        "\nweights = softmax of each row, shape ({rows}, {cols}):"
-    )?;
-    text += &fmt::matrix(out.weights.view(), dec, enc);
     let (rows, cols) = out.context.dim();
     writeln!(text, "\ncontext = weights V, shape ({rows}, {cols}):")?;
     text += &fmt::matrix(out.context.view(), dec, &[]);
