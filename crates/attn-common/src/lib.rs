@@ -2,9 +2,11 @@
 //!
 //! Every chapter crate prints its numbers through [`fmt`], draws its
 //! randomness from [`rng::SplitMix64`], checks its inputs with [`check`] and
-//! draws its figures with [`plot`]. Keeping these in one place is what makes
+//! draws its figures with [`plot`]. Exercise inputs and answers
+//! travel to and from the judge as JSON through [`answer`]. Keeping these in one place is what makes
 //! the book's numbers agree to the digit on every machine.
 
+pub mod answer;
 pub mod check;
 pub mod fmt;
 pub mod grid;

@@ -12,12 +12,19 @@ use std::path::PathBuf;
 fn all_figures() -> Result<Vec<Figure>> {
     let mut figures = Vec::new();
     figures.extend(ch01_attention_intuition::figures()?);
+    figures.extend(ch02_bottleneck::figures()?);
     figures.extend(ch03_queries_keys_values::figures()?);
     figures.extend(ch04_self_attention::figures()?);
     figures.extend(ch05_trainable_weights::figures()?);
     figures.extend(ch06_causal_attention::figures()?);
     figures.extend(ch07_multi_head_attention::figures()?);
     figures.extend(ch08_cross_attention::figures()?);
+    figures.extend(ch09_scoring_functions::figures()?);
+    figures.extend(ch10_hard_soft_attention::figures()?);
+    figures.extend(ch11_seeing_attention::figures()?);
+    figures.extend(ch12_learning_to_attend::figures()?);
+    figures.extend(ch13_cost_of_attention::figures()?);
+    figures.extend(ch14_where_attention_lives::figures()?);
     Ok(figures)
 }
 

@@ -8,6 +8,7 @@
 //! (one fact or nothing). The worked examples print both reads side by
 //! side.
 
+pub mod answer;
 pub mod exercises;
 pub mod memory;
 pub mod worked;

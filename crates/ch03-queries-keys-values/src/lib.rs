@@ -5,6 +5,7 @@
 //! values. This crate computes each step, including a softmax that cannot
 //! overflow, and the numbers chapter 3 prints.
 
+pub mod answer;
 pub mod attention;
 pub mod exercises;
 pub mod softmax;

@@ -9,6 +9,7 @@
 //! by the sum, the size of the `T x T` score matrix, and the numbers
 //! chapter 4 prints.
 
+pub mod answer;
 pub mod cost;
 pub mod exercises;
 pub mod normalise;

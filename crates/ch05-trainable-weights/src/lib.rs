@@ -7,6 +7,7 @@
 //! fixed projections, the measurement of why the scaling matters, and the
 //! numbers chapter 5 prints.
 
+pub mod answer;
 pub mod exercises;
 pub mod projections;
 pub mod scaling;

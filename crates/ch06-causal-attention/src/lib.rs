@@ -8,6 +8,7 @@
 //! self-attention with the mask and dropout added, for one sequence or a
 //! batch of shape `(B, T, d_in)`.
 
+pub mod answer;
 pub mod causal;
 pub mod dropout;
 pub mod exercises;

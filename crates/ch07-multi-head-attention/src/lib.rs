@@ -9,6 +9,7 @@
 //! the layer's weights, runs the head-count experiment, and prints the
 //! numbers chapter 7 shows.
 
+pub mod answer;
 pub mod exercises;
 pub mod fused;
 pub mod heads;

@@ -7,6 +7,7 @@
 //! it without projections, with chapter 5's trainable projections, and over
 //! batches, and prints example 5, "Hello world" -> "Bonjour monde".
 
+pub mod answer;
 pub mod exercises;
 pub mod layer;
 pub mod plain;

@@ -1,0 +1,8 @@
+//! Chapter 10: hard vs. soft attention. (Being written.)
+
+pub mod answer;
+
+/// This chapter's figures (none yet).
+pub fn figures() -> anyhow::Result<Vec<attn_common::plot::Figure>> {
+    Ok(Vec::new())
+}

@@ -1,0 +1,51 @@
+//! Every chapter's judge: the checks its exercises must pass, and the
+//! reference answers they are compared with.
+//!
+//! `chNN.rs` lists chapter NN's checks; the reference answers come from
+//! the chapter crate's own `answer` module, linked here with the reference
+//! solutions. Student code is never linked with this crate.
+
+pub mod ch01;
+pub mod ch02;
+pub mod ch03;
+pub mod ch04;
+pub mod ch05;
+pub mod ch06;
+pub mod ch07;
+pub mod ch08;
+pub mod ch09;
+pub mod ch10;
+pub mod ch11;
+pub mod ch12;
+pub mod ch13;
+pub mod ch14;
+
+use crate::check::Check;
+use anyhow::Result;
+use attn_common::answer::Value;
+
+/// A chapter's reference: its `answer::answer` function.
+pub type Reference = fn(&str, &Value) -> Result<Value>;
+
+/// Chapter `nn`'s (`"05"`) checks for the hidden `seed`, with its reference,
+/// or `None` for a chapter this judge does not know.
+pub fn suite(nn: &str, seed: u64) -> Option<(Vec<Check>, Reference)> {
+    let suite: (Vec<Check>, Reference) = match nn {
+        "01" => (ch01::checks(seed), ch01_attention_intuition::answer::answer),
+        "02" => (ch02::checks(seed), ch02_bottleneck::answer::answer),
+        "03" => (ch03::checks(seed), ch03_queries_keys_values::answer::answer),
+        "04" => (ch04::checks(seed), ch04_self_attention::answer::answer),
+        "05" => (ch05::checks(seed), ch05_trainable_weights::answer::answer),
+        "06" => (ch06::checks(seed), ch06_causal_attention::answer::answer),
+        "07" => (ch07::checks(seed), ch07_multi_head_attention::answer::answer),
+        "08" => (ch08::checks(seed), ch08_cross_attention::answer::answer),
+        "09" => (ch09::checks(seed), ch09_scoring_functions::answer::answer),
+        "10" => (ch10::checks(seed), ch10_hard_soft_attention::answer::answer),
+        "11" => (ch11::checks(seed), ch11_seeing_attention::answer::answer),
+        "12" => (ch12::checks(seed), ch12_learning_to_attend::answer::answer),
+        "13" => (ch13::checks(seed), ch13_cost_of_attention::answer::answer),
+        "14" => (ch14::checks(seed), ch14_where_attention_lives::answer::answer),
+        _ => return None,
+    };
+    Some(suite)
+}
