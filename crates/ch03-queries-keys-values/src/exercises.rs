@@ -1,7 +1,10 @@
-//! Chapter 3's exercises. Each function states its task; the reference
-//! solution sits between the `SOLUTION-START` and `SOLUTION-END` markers, and
-//! `tests/exercises.rs` checks it:
-//! `cargo test -p ch03-queries-keys-values --test exercises`.
+//! Chapter 3's exercises. Each function states its task in its
+//! documentation and in a `TODO(ex 3.N)` comment with a small example.
+//!
+//! The visible tests are in `tests/exercises.rs`. Run them all with
+//! `cargo test -p ch03-queries-keys-values --test exercises`, or one
+//! exercise's with `cargo test -p ch03-queries-keys-values --test exercises
+//! ex_3_1`. Grading runs further checks on inputs you do not see.
 
 use crate::softmax::softmax_with_temperature;
 use anyhow::{Result, bail, ensure};

@@ -1,7 +1,10 @@
-//! Chapter 4's code exercises. Each function states its task; the
-//! reference solution sits between the SOLUTION markers, and the student
-//! copy replaces it with `todo!()`. Run the tests of one exercise with
-//! `cargo test -p ch04-self-attention --test exercises ex_4_1`.
+//! Chapter 4's exercises. Each function states its task in its
+//! documentation and in a `TODO(ex 4.N)` comment with a small example.
+//!
+//! The visible tests are in `tests/exercises.rs`. Run them all with
+//! `cargo test -p ch04-self-attention --test exercises`, or one
+//! exercise's with `cargo test -p ch04-self-attention --test exercises
+//! ex_4_1`. Grading runs further checks on inputs you do not see.
 
 use anyhow::{Result, ensure};
 use attn_common::check;

@@ -1,7 +1,10 @@
-//! Chapter 5's exercises. Each function states its task; the reference
-//! solution sits between the `SOLUTION-START` and `SOLUTION-END` markers, and
-//! `tests/exercises.rs` checks it:
-//! `cargo test -p ch05-trainable-weights --test exercises`.
+//! Chapter 5's exercises. Each function states its task in its
+//! documentation and in a `TODO(ex 5.N)` comment with a small example.
+//!
+//! The visible tests are in `tests/exercises.rs`. Run them all with
+//! `cargo test -p ch05-trainable-weights --test exercises`, or one
+//! exercise's with `cargo test -p ch05-trainable-weights --test exercises
+//! ex_5_1`. Grading runs further checks on inputs you do not see.
 
 use anyhow::{Result, ensure};
 use attn_common::check;
@@ -61,8 +64,13 @@ pub fn scaled_scores(
 /// the recorded dot products around their mean, dividing by `pairs`.
 ///
 /// With `std_dev = 1` this draws exactly what
-/// [`crate::scaling::score_variance`] draws, so the two agree to the bit.
-/// Theory says the answer is close to `d_k * std_dev^4`.
+/// [`crate::scaling::score_variance`] draws from a generator freshly
+/// seeded with `seed`, so the two agree up to rounding (grading compares
+/// your answer with the reference's for the same arguments, within a
+/// relative `1e-9`). Do not expect the chapter's table, though: it draws
+/// every width from one generator in turn, so each row starts where the
+/// previous width stopped, not at a fresh seed. Theory says the answer is
+/// close to `d_k * std_dev^4`.
 ///
 /// # Errors
 /// `d_k` of 0, fewer than 2 pairs, or a `std_dev` that is not a finite

@@ -87,13 +87,16 @@ fn ex_5_1_rejects_empty_and_non_finite_inputs() {
 // Exercise 5.2: dot_product_variance
 
 #[test]
-fn ex_5_2_agrees_with_the_chapter_measurement_at_unit_variance() {
-    // Same seed, same draw order: the same numbers, to the bit.
+fn ex_5_2_agrees_with_score_variance_from_a_fresh_generator() {
+    // Same seed, same draw order: the same dot products, so the same
+    // variance up to rounding. Each width gets a fresh generator; the
+    // chapter's table instead draws every width from one generator in
+    // turn, so its rows differ from these.
     for d_k in [1, 8, 64] {
         let mut rng = SplitMix64::new(SCALING_SEED);
         let (want, _) = score_variance(d_k, PAIRS, &mut rng).unwrap();
         let got = dot_product_variance(d_k, 1.0, PAIRS, SCALING_SEED).unwrap();
-        assert_eq!(got, want, "d_k = {d_k}");
+        assert!((got - want).abs() <= 1e-9 * want, "d_k = {d_k}: {got}");
     }
 }
 
