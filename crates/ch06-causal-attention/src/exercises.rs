@@ -1,7 +1,12 @@
-//! Chapter 6's exercises. Each function states its task; the reference
-//! solution sits between the `SOLUTION-START` and `SOLUTION-END` markers, and
-//! `tests/exercises.rs` checks it:
-//! `cargo test -p ch06-causal-attention --test exercises`.
+//! Chapter 6's exercises. Each function states its task in its
+//! documentation and in a `TODO(ex 6.N)` comment with a small example.
+//! Positions count from 0, as everywhere in the code: token 0 is the
+//! first.
+//!
+//! The visible tests are in `tests/exercises.rs`. Run them all with
+//! `cargo test -p ch06-causal-attention --test exercises`, or one
+//! exercise's with `cargo test -p ch06-causal-attention --test exercises
+//! ex_6_1`. Grading runs further checks on inputs you do not see.
 
 use anyhow::{Result, ensure};
 use attn_common::check;
@@ -19,8 +24,8 @@ use ndarray::{Array1, Array2, Array3, ArrayView2, s};
 /// - returns `(T, T)`: row = query, column = key, `true` where allowed.
 ///
 /// # Errors
-/// A width `w` of 0 (a query could not even see itself); the error names
-/// the value.
+/// A width `w` of 0 (a query could not even see itself); the error says
+/// `w = 0`.
 pub fn sliding_window_mask(t: usize, w: usize) -> Result<Array2<bool>> {
     // TODO(ex 6.1): reject w = 0, then allow (i, j) exactly when j <= i
     // and i - j < w.
@@ -42,8 +47,9 @@ pub fn sliding_window_mask(t: usize, w: usize) -> Result<Array2<bool>> {
 /// Sequences of different lengths share one `(B, T, d_in)` array by
 /// padding the short ones at the end. Sequence `b` has `lengths[b]` real
 /// tokens followed by padding, and no query may attend to a padding key:
-/// entry `[b, i, j]` is `true` exactly when `j < lengths[b]`. Combine it
-/// with the causal mask (`mask::both`) for a decoder.
+/// entry `[b, i, j]` is `true` exactly when `j < lengths[b]`. A decoder
+/// combines it with the causal mask: a key is allowed only where both
+/// masks allow it.
 ///
 /// # Shapes
 /// - `lengths`: `B` entries, each at most `T` -> `(B, T, T)`
@@ -82,8 +88,8 @@ pub fn padding_mask(lengths: &[usize], t: usize) -> Result<Array3<bool>> {
 /// - `x`: `(T, d_in)`, `t < T` -> `(d_out,)`
 ///
 /// # Errors
-/// `t` outside `0..T`, or an `x` the layer rejects (empty, non-finite or
-/// of the wrong width).
+/// `t` outside `0..T` (the error names `t` and the shape of `x`), or an
+/// `x` the layer rejects (empty, non-finite or of the wrong width).
 pub fn attend_prefix(
     attention: &SelfAttention,
     x: ArrayView2<f64>,
