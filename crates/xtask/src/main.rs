@@ -12,12 +12,14 @@
 //!   [`homework`]).
 
 mod book;
+mod browser;
 mod check;
 mod figures;
 mod homework;
 mod numbers;
 mod serve;
 mod walk;
+mod workspace;
 
 use anyhow::{Result, bail};
 use std::path::PathBuf;
@@ -30,6 +32,8 @@ commands:
   serve [--port N]     build, serve on http://127.0.0.1:N (default 3000)
                        and rebuild when a chapter or a crate changes
   figures              render every figure into book/figures
+  browser-test         build the book and test it in the system Chromium
+                       (needs chromium and npm; see CONTRIBUTING.md)
   check                check the book's integrity (CI runs this)
   assign <chapter> --out DIR
                        write a student crate for a chapter (3, ch03, ...)
@@ -42,13 +46,9 @@ commands:
                        builds and fails, the solutions score full marks
 ";
 
-/// The repository root: two levels above this crate.
+/// The repository root, found at run time (see [`workspace`]).
 pub fn root() -> PathBuf {
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    here.parent()
-        .and_then(|p| p.parent())
-        .map(PathBuf::from)
-        .unwrap_or(here)
+    workspace::root()
 }
 
 fn main() -> std::process::ExitCode {
@@ -92,6 +92,7 @@ fn run() -> Result<()> {
             Ok(())
         }
         Some("check") => check::run(&root),
+        Some("browser-test") => browser::run(&root),
         Some("assign") => {
             let (Some(spec), Some("--out"), Some(out)) =
                 (args.get(1), args.get(2).map(String::as_str), args.get(3))

@@ -21,14 +21,7 @@ pub fn serve(root: &Path, port: u16) -> Result<()> {
             format!("listening on 127.0.0.1:{port} (is it in use? try --port)")
         })?;
     println!("serving the book on http://127.0.0.1:{port}/ (Ctrl-C to stop)");
-    let dir = out.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            if let Err(e) = respond(stream, &dir) {
-                eprintln!("serve: {e:#}");
-            }
-        }
-    });
+    spawn(listener, out.clone(), site_path(root));
     let mut book_seen = newest(&root.join("book"));
     let mut crates_seen = newest(&root.join("crates"));
     loop {
@@ -52,6 +45,41 @@ pub fn serve(root: &Path, port: u16) -> Result<()> {
                 Err(e) => eprintln!("the book did not build: {e:#}"),
             }
         }
+    }
+}
+
+/// Serves the files of `dir` to every connection of `listener`, on a
+/// thread of its own, under `/` and under `prefix` too.
+pub fn spawn(listener: TcpListener, dir: PathBuf, prefix: String) {
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            if let Err(e) = respond(stream, &dir, &prefix) {
+                eprintln!("serve: {e:#}");
+            }
+        }
+    });
+}
+
+/// The path the published book lives under: the path of `site-url` in
+/// `book.toml`'s `[output.html]`, such as `/attention-verified/`, or `/`.
+/// 404.html loads its stylesheets from there.
+pub fn site_path(root: &Path) -> String {
+    let site = std::fs::read_to_string(root.join("book.toml"))
+        .ok()
+        .and_then(|text| text.parse::<toml::Table>().ok())
+        .and_then(|t| {
+            t.get("output")?
+                .get("html")?
+                .get("site-url")?
+                .as_str()
+                .map(String::from)
+        })
+        .unwrap_or_else(|| "/".into());
+    let trimmed = site.trim_matches('/');
+    if trimmed.is_empty() {
+        "/".into()
+    } else {
+        format!("/{trimmed}/")
     }
 }
 
@@ -81,16 +109,27 @@ fn content_type(path: &Path) -> &'static str {
         "woff" => "font/woff",
         "json" => "application/json",
         "ttf" => "font/ttf",
+        "otf" => "font/otf",
+        "txt" => "text/plain; charset=utf-8",
         _ => "application/octet-stream",
     }
 }
 
-fn respond(stream: TcpStream, dir: &Path) -> Result<()> {
+fn respond(stream: TcpStream, dir: &Path, prefix: &str) -> Result<()> {
     let mut reader = BufReader::new(&stream);
     let mut request = String::new();
     reader.read_line(&mut request)?;
     let path = request.split_whitespace().nth(1).unwrap_or("/");
     let path = path.split(['?', '#']).next().unwrap_or("/");
+    // The book as published, under its site path, or at the root.
+    let path = match path.strip_prefix(prefix.trim_end_matches('/')) {
+        Some(rest)
+            if prefix != "/" && (rest.is_empty() || rest.starts_with('/')) =>
+        {
+            rest
+        }
+        _ => path,
+    };
     // Refuse anything that climbs out of the book's folder.
     let mut file: PathBuf = dir.to_path_buf();
     for part in path.split('/').filter(|p| !p.is_empty()) {

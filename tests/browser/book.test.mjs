@@ -1,0 +1,388 @@
+// The built book in the system Chromium, as a reader sees it.
+//
+// Run with `cargo xtask browser-test`, which builds the book, serves it on
+// 127.0.0.1 and sets:
+//   BOOK_URL     where the book is served, e.g. http://127.0.0.1:4711/attention-verified/
+//   BOOK_DIR     the built book's folder (the pages to visit)
+//   CHROMIUM     the system browser, e.g. /usr/bin/chromium
+//   SCREENSHOTS  where to save screenshots for a human to look at
+//
+// Every check collects all its problems before failing, so one run shows
+// everything to fix.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import axe from 'axe-core';
+
+const BOOK_URL = process.env.BOOK_URL;
+const BOOK_DIR = process.env.BOOK_DIR;
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const SCREENSHOTS = process.env.SCREENSHOTS || 'screenshots';
+if (!BOOK_URL || !BOOK_DIR) {
+  throw new Error('run through `cargo xtask browser-test` (BOOK_URL and BOOK_DIR are not set)');
+}
+const ORIGIN = new URL(BOOK_URL).origin;
+
+// The smallest text a figure may show, in CSS pixels, at the size it is
+// displayed in the desktop column.
+const MIN_FIGURE_TEXT_PX = 11;
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 360, height: 740 };
+
+// Every page of the book, from the built folder (print.html repeats them all;
+// toc.html is the sidebar for browsers without JavaScript).
+const PAGES = fs
+  .readdirSync(BOOK_DIR)
+  .filter((f) => f.endsWith('.html') && !['print.html', 'toc.html', '404.html'].includes(f))
+  .sort();
+
+let browser;
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** A fresh page with the given viewport and theme that records console
+ * errors, requests to other hosts and failed requests into `problems`. */
+async function open(problems, { viewport = DESKTOP, theme = 'light' } = {}) {
+  const context = await browser.newContext({ viewport });
+  // Phones start with the sidebar closed, as a reader's would.
+  const sidebar = viewport.width < 620 ? 'hidden' : 'visible';
+  await context.addInitScript(([t, s]) => {
+    localStorage.setItem('mdbook-theme', t);
+    localStorage.setItem('mdbook-sidebar', s);
+  }, [theme, sidebar]);
+  const page = await context.newPage();
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`uncaught exception: ${err.message}`));
+  page.on('request', (req) => {
+    const url = req.url();
+    if (!url.startsWith(ORIGIN + '/') && !/^(data|blob|about):/.test(url)) {
+      problems.push(`request to another host: ${url}`);
+    }
+  });
+  page.on('requestfailed', (req) => {
+    problems.push(`failed request: ${req.url()} (${req.failure()?.errorText})`);
+  });
+  page.on('response', (res) => {
+    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
+  });
+  return { context, page };
+}
+
+async function visit(page, file) {
+  await page.goto(BOOK_URL + file, { waitUntil: 'load' });
+  // The math font must be in before anything is measured.
+  await page.evaluate(() => document.fonts.ready);
+}
+
+function report(problems, what) {
+  if (problems.length > 0) {
+    assert.fail(`${problems.length} problem(s) with ${what}:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Loading: console, requests, links and anchors.
+
+const fetched = new Map();
+async function get(url) {
+  if (!fetched.has(url)) {
+    fetched.set(
+      url,
+      fetch(url).then(async (r) => ({ status: r.status, text: r.ok ? await r.text() : '' })),
+    );
+  }
+  return fetched.get(url);
+}
+
+test('every page loads cleanly and every internal link and #anchor resolves', async () => {
+  const problems = [];
+  const { context, page } = await open(problems);
+  for (const file of PAGES) {
+    const before = problems.length;
+    await visit(page, file);
+    const links = await page.$$eval('a[href]', (as) => as.map((a) => a.href));
+    for (const link of new Set(links)) {
+      if (!link.startsWith(ORIGIN + '/')) continue;
+      const url = new URL(link);
+      const target = url.origin + url.pathname;
+      const res = await get(target);
+      if (res.status !== 200) {
+        problems.push(`${file}: link to ${link} gives HTTP ${res.status}`);
+        continue;
+      }
+      const id = decodeURIComponent(url.hash.slice(1));
+      if (id && !res.text.includes(`id="${id}"`) && !res.text.includes(`name="${id}"`)) {
+        problems.push(`${file}: link to ${link}: no element with id "${id}"`);
+      }
+    }
+    for (let i = before; i < problems.length; i++) {
+      if (!problems[i].startsWith(file)) problems[i] = `${file}: ${problems[i]}`;
+    }
+  }
+  // A missing page under the published path shows the 404 page, styled.
+  await page.goto(BOOK_URL + 'no/such/page.html');
+  const styled = await page.evaluate(() => getComputedStyle(document.body).fontFamily);
+  if (!/Open Sans/.test(styled)) problems.push(`404 page is unstyled (font ${styled})`);
+  problems.splice(
+    0,
+    problems.length,
+    ...problems.filter((p) => !p.includes('HTTP 404: ' + BOOK_URL + 'no/such/page.html')),
+  );
+  await context.close();
+  report(problems, 'loading pages and links');
+});
+
+// ---------------------------------------------------------------------------
+// Math: the math font, bold symbols, stretchy brackets.
+
+const MATH_BOLD = /^[\u{1D400}-\u{1D433}\u{1D6A8}-\u{1D6E1}\u{1D7CE}-\u{1D7D7}]+$/u;
+
+test('math renders with the math font: bold is bold, brackets stretch', async () => {
+  const problems = [];
+  const { context, page } = await open(problems);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('DOM.enable');
+  await cdp.send('CSS.enable');
+  let bolds = 0;
+  let fences = 0;
+  let sums = 0;
+  for (const file of PAGES) {
+    await visit(page, file);
+    const found = await page.evaluate(() => {
+      const out = { bold: [], fences: [], sums: [] };
+      for (const el of document.querySelectorAll('math [mathvariant="bold"]')) {
+        out.bold.push({ text: el.textContent, weight: getComputedStyle(el).fontWeight });
+      }
+      // A fence (a bracket, brace or bar that KaTeX marks fence="true")
+      // beside a matrix or cases table must be at least as tall as the table.
+      for (const mo of document.querySelectorAll('math mo[fence="true"]')) {
+        const table = [...mo.parentElement.children].find((c) => c.localName === 'mtable');
+        if (!table) continue;
+        const h = mo.getBoundingClientRect().height;
+        const t = table.getBoundingClientRect().height;
+        out.fences.push({ text: mo.textContent, h, t });
+      }
+      // A sum in display style (not one inside a fraction, which TeX and
+      // MathML both set in the smaller text style) is a large operator.
+      for (const mo of document.querySelectorAll('math[display="block"] mo')) {
+        if (mo.textContent === '∑' && getComputedStyle(mo).mathStyle === 'normal') {
+          const line = parseFloat(getComputedStyle(mo).fontSize);
+          out.sums.push({ h: mo.getBoundingClientRect().height, line });
+        }
+      }
+      return out;
+    });
+    for (const b of found.bold) {
+      bolds += 1;
+      if (!(parseInt(b.weight, 10) >= 600 || MATH_BOLD.test(b.text))) {
+        problems.push(`${file}: bold symbol "${b.text}" is drawn at weight ${b.weight}`);
+      }
+    }
+    for (const f of found.fences) {
+      fences += 1;
+      if (f.h < 0.9 * f.t) {
+        problems.push(
+          `${file}: bracket "${f.text}" is ${f.h.toFixed(1)} px tall beside a ${f.t.toFixed(1)} px table`,
+        );
+      }
+    }
+    for (const s of found.sums) {
+      sums += 1;
+      if (s.h < 1.3 * s.line) problems.push(`${file}: display sum sign is only ${s.h.toFixed(1)} px tall`);
+    }
+    // Which font Chromium actually draws each formula with.
+    const { root } = await cdp.send('DOM.getDocument', { depth: -1 });
+    const { nodeIds } = await cdp.send('DOM.querySelectorAll', { nodeId: root.nodeId, selector: 'math' });
+    for (const nodeId of nodeIds) {
+      const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId });
+      const other = fonts.filter((f) => !/NewComputerModern.*Math|New Computer Modern Math/i.test(f.familyName));
+      if (other.length > 0) {
+        const { outerHTML } = await cdp.send('DOM.getOuterHTML', { nodeId });
+        problems.push(
+          `${file}: a formula is drawn with ${other.map((f) => f.familyName).join(', ')}: ${outerHTML.slice(0, 160)}`,
+        );
+      }
+    }
+  }
+  await context.close();
+  assert.ok(bolds > 0, 'no bold math symbol found: did the book change, or the build?');
+  assert.ok(fences > 0, 'no bracket beside a matrix found');
+  assert.ok(sums > 0, 'no display sum found');
+  report(problems, 'math');
+});
+
+// ---------------------------------------------------------------------------
+// Phones: nothing overflows the text column at 360 px.
+
+test('nothing overflows the text column on a 360 px phone', async () => {
+  const problems = [];
+  const { context, page } = await open(problems, { viewport: PHONE });
+  for (const file of PAGES) {
+    await visit(page, file);
+    const overflows = await page.evaluate(() => {
+      const main = document.querySelector('#mdbook-content main');
+      const col = main.getBoundingClientRect();
+      const out = [];
+      if (document.documentElement.scrollWidth > window.innerWidth + 1) {
+        out.push(`the page scrolls sideways (${document.documentElement.scrollWidth} px wide)`);
+      }
+      const scrolls = (el) => {
+        for (let a = el.parentElement; a && a !== main; a = a.parentElement) {
+          const o = getComputedStyle(a).overflowX;
+          if (o === 'auto' || o === 'scroll' || o === 'hidden') {
+            const r = a.getBoundingClientRect();
+            if (r.left >= col.left - 1 && r.right <= col.right + 1) return true;
+          }
+        }
+        return false;
+      };
+      for (const el of main.querySelectorAll('*')) {
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 && r.height === 0) continue;
+        if ((r.right > col.right + 1 || r.left < col.left - 1) && !scrolls(el)) {
+          const what = el.localName + (el.className && typeof el.className === 'string' ? '.' + el.className : '');
+          out.push(`${what} "${el.textContent.trim().slice(0, 50)}" spans ${r.left.toFixed(0)}..${r.right.toFixed(0)} px, column ${col.left.toFixed(0)}..${col.right.toFixed(0)} px`);
+        }
+      }
+      return out;
+    });
+    // One line per outermost overflowing element is enough.
+    const seen = new Set();
+    for (const o of overflows) {
+      const key = o.replace(/^[^"]*/, '');
+      if (!seen.has(key)) problems.push(`${file}: ${o}`);
+      seen.add(key);
+    }
+    if (file === 'ch07-multi-head-attention.html') {
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'phone-360-ch07.png'), fullPage: false });
+    }
+  }
+  await context.close();
+  report(problems, 'overflow at 360 px');
+});
+
+// ---------------------------------------------------------------------------
+// Figures: legible in the desktop column, a tap away from full size.
+
+test('figures are legible in the desktop column and open at full size', async () => {
+  const problems = [];
+  const { context, page } = await open(problems);
+  let figures = 0;
+  for (const file of PAGES) {
+    await visit(page, file);
+    const imgs = await page.$$eval('#mdbook-content main img', (els) =>
+      els.map((img) => ({
+        src: img.currentSrc || img.src,
+        shown: img.getBoundingClientRect().width,
+        natural: img.naturalWidth,
+        link: img.closest('a')?.href ?? null,
+      })),
+    );
+    for (const img of imgs) {
+      if (!img.src.endsWith('.svg')) continue;
+      figures += 1;
+      const name = img.src.split('/').pop();
+      if (img.link !== img.src) problems.push(`${file}: ${name} is not a link to itself (tap to enlarge)`);
+      const svg = (await get(img.src)).text;
+      const width = parseFloat(/<svg[^>]*\swidth="([\d.]+)/.exec(svg)?.[1] ?? img.natural);
+      const sizes = [...svg.matchAll(/font-size="([\d.]+)/g)].map((m) => parseFloat(m[1]));
+      if (sizes.length === 0) continue;
+      const smallest = Math.min(...sizes) * (img.shown / width);
+      if (smallest < MIN_FIGURE_TEXT_PX) {
+        problems.push(
+          `${file}: ${name}: smallest text ${smallest.toFixed(1)} px at ${img.shown.toFixed(0)} px wide (figure ${width} px, font ${Math.min(...sizes)})`,
+        );
+      }
+    }
+  }
+  await context.close();
+  assert.ok(figures > 0, 'no figure found');
+  report(problems, 'figures');
+});
+
+// ---------------------------------------------------------------------------
+// Search: results for what readers look for, without TeX.
+
+test('search finds "softmax" and "causal mask", and shows no TeX', async () => {
+  const problems = [];
+  const { context, page } = await open(problems);
+  await visit(page, 'index.html');
+  await page.click('#mdbook-search-toggle');
+  for (const query of ['softmax', 'causal mask']) {
+    // mdBook searches on key presses, as a reader types.
+    await page.fill('#mdbook-searchbar', '');
+    await page.locator('#mdbook-searchbar').pressSequentially(query);
+    await page.waitForFunction(
+      () => document.querySelectorAll('#mdbook-searchresults li').length > 0,
+      null,
+      { timeout: 5000 },
+    ).catch(() => {});
+    const results = await page.$$eval('#mdbook-searchresults li', (lis) => lis.map((li) => li.textContent));
+    if (results.length === 0) problems.push(`search for "${query}" found nothing`);
+    for (const r of results) {
+      if (/\\[a-zA-Z]+|[_^]\{/.test(r)) problems.push(`search for "${query}" shows TeX: ${r.slice(0, 120)}`);
+    }
+  }
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'search-softmax.png') });
+  await context.close();
+  report(problems, 'search');
+});
+
+// ---------------------------------------------------------------------------
+// Accessibility: axe-core on the book's own content, light and navy themes.
+
+test('no serious or critical accessibility violation (axe-core), light and navy', async () => {
+  const problems = [];
+  for (const theme of ['light', 'navy']) {
+    const { context, page } = await open(problems, { theme });
+    for (const file of PAGES) {
+      await visit(page, file);
+      await page.addScriptTag({ content: axe.source });
+      const violations = await page.evaluate(async () => {
+        const result = await window.axe.run(
+          { include: [['#mdbook-content'], ['#mdbook-sidebar']] },
+          { resultTypes: ['violations'] },
+        );
+        return result.violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => ({
+            id: v.id,
+            impact: v.impact,
+            nodes: v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')}: ${n.failureSummary.split('\n').slice(1, 2).join(' ')}`),
+            count: v.nodes.length,
+          }));
+      });
+      for (const v of violations) {
+        problems.push(`${theme} ${file}: ${v.id} (${v.impact}, ${v.count} nodes): ${v.nodes.join(' | ')}`);
+      }
+      if (file === 'ch05-trainable-weights.html') {
+        await page.screenshot({ path: path.join(SCREENSHOTS, `${theme}-ch05.png`) });
+      }
+      if (file === 'ch07-multi-head-attention.html') {
+        await page.screenshot({ path: path.join(SCREENSHOTS, `${theme}-ch07.png`), fullPage: true });
+      }
+    }
+    await context.close();
+  }
+  report(problems, 'accessibility');
+});
