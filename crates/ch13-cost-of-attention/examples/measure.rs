@@ -1,0 +1,380 @@
+//! The chapter 13 benchmark: time and peak memory of naive attention,
+//! tiled attention and one KV-cached decoding step for T = 128 to 8192 at
+//! d = 64, and the time to generate 1,024 tokens with and without the
+//! cache, all in one run.
+//!
+//! `cargo run --release -p ch13-cost-of-attention --example measure`
+//!
+//! It writes `crates/ch13-cost-of-attention/data/measured.csv` (read by
+//! the chapter's figures) and `data/measured.md` (included by the
+//! chapter). Memory is measured, not estimated: a counting global
+//! allocator adds up every byte allocated and freed, and each call's
+//! "peak extra" is the highest count reached during the call minus the
+//! count before it (so the call's output counts too). Times are wall
+//! clock, the median of several runs where a run is short; other work on
+//! the machine adds noise, so treat them as a few percent either way.
+
+use anyhow::{Context, Result};
+use attn_common::rng::SplitMix64;
+use ch03_queries_keys_values::attention::{Scale, attention};
+use ch13_cost_of_attention::cost::{
+    generation_multiply_adds, naive_peak_bytes, tiled_peak_bytes,
+};
+use ch13_cost_of_attention::worked::{D, DECODER, GENERATED, LENGTHS, TILE};
+use ch13_cost_of_attention::{KvCache, Mask, TinyDecoder, tiled_attention};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::fmt::Write as _;
+use std::hint::black_box;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::time::Instant;
+
+// ANCHOR: allocator
+/// The system allocator, counting the bytes currently allocated and the
+/// highest count reached.
+struct Counting;
+
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+fn grow(n: usize) {
+    let now = CURRENT.fetch_add(n, Relaxed) + n;
+    PEAK.fetch_max(now, Relaxed);
+}
+
+// SAFETY: every call is passed straight to the system allocator; the
+// counters only watch.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            grow(layout.size());
+        }
+        p
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc_zeroed(layout) };
+        if !p.is_null() {
+            grow(layout.size());
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        CURRENT.fetch_sub(layout.size(), Relaxed);
+    }
+
+    unsafe fn realloc(
+        &self,
+        ptr: *mut u8,
+        layout: Layout,
+        new_size: usize,
+    ) -> *mut u8 {
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            if new_size >= layout.size() {
+                grow(new_size - layout.size());
+            } else {
+                CURRENT.fetch_sub(layout.size() - new_size, Relaxed);
+            }
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Runs `f` once and returns its result, its wall-clock seconds and the
+/// most bytes it had allocated at once beyond what was allocated before.
+fn run<R>(f: impl FnOnce() -> R) -> (R, f64, usize) {
+    let before = CURRENT.load(Relaxed);
+    PEAK.store(before, Relaxed);
+    let start = Instant::now();
+    let r = black_box(f());
+    let seconds = start.elapsed().as_secs_f64();
+    (r, seconds, PEAK.load(Relaxed) - before)
+}
+// ANCHOR_END: allocator
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+/// How many more runs make about `budget` seconds, between `lo` and `hi`.
+fn reps(first: f64, budget: f64, lo: usize, hi: usize) -> usize {
+    ((budget / first.max(1e-9)).ceil() as usize).clamp(lo, hi)
+}
+
+struct Row {
+    method: &'static str,
+    t: u64,
+    repetitions: usize,
+    seconds: f64,
+    peak: usize,
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.split_whitespace().collect::<Vec<_>>().join(" "))
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("{cpu}, {cores} cores")
+}
+
+fn main() -> Result<()> {
+    let total = Instant::now();
+    let d = D as usize;
+    let mut rows = Vec::new();
+    for &t in &LENGTHS {
+        let tu = t as usize;
+        let mut rng = SplitMix64::new(t);
+        let q = rng.normal_matrix(tu, d);
+        let k = rng.normal_matrix(tu, d);
+        let v = rng.normal_matrix(tu, d);
+        let naive = || {
+            attention(q.view(), k.view(), v.view(), Scale::InvSqrtDk)
+                .map(|o| o.context)
+        };
+        let tiled = || {
+            tiled_attention(
+                q.view(),
+                k.view(),
+                v.view(),
+                Mask::None,
+                TILE as usize,
+            )
+        };
+        // First runs: memory, a warm-up, and a check that both agree.
+        let (a, naive_first, naive_peak) = run(naive);
+        let (b, tiled_first, tiled_peak) = run(tiled);
+        let (a, b) = (a?, b?);
+        let diff = a
+            .iter()
+            .zip(&b)
+            .fold(0.0_f64, |m, (x, y)| m.max((x - y).abs()));
+        assert!(
+            diff < 1e-12,
+            "tiled differs from naive by {diff} at T = {t}"
+        );
+        drop((a, b));
+        // Then both in turn, so that noise from other work hits both.
+        let n = if t >= 8192 {
+            0
+        } else {
+            reps(naive_first.max(tiled_first), 0.6, 2, 200)
+        };
+        let (mut tn, mut tt) = (Vec::new(), Vec::new());
+        for _ in 0..n {
+            tn.push(run(naive).1);
+            tt.push(run(tiled).1);
+        }
+        let (tn, tt) = if n == 0 {
+            (naive_first, tiled_first)
+        } else {
+            (median(tn), median(tt))
+        };
+        let reps_done = n.max(1);
+        rows.push(Row {
+            method: "naive",
+            t,
+            repetitions: reps_done,
+            seconds: tn,
+            peak: naive_peak,
+        });
+        rows.push(Row {
+            method: "tiled",
+            t,
+            repetitions: reps_done,
+            seconds: tt,
+            peak: tiled_peak,
+        });
+        // One decoding step with a cache of T tokens: the cache itself
+        // and the step's scores and output count as memory.
+        let q1 = rng.normal_matrix(1, d);
+        let (cache, _, build_peak) = run(|| {
+            let mut cache = KvCache::new(tu, d);
+            cache.push(k.view(), v.view()).map(|_| cache)
+        });
+        let cache = cache?;
+        let (_, first, step_peak) = run(|| cache.attend(q1.row(0)));
+        let n = reps(first, 0.2, 5, 20_000);
+        let times: Vec<f64> =
+            (0..n).map(|_| run(|| cache.attend(q1.row(0))).1).collect();
+        rows.push(Row {
+            method: "kv_step",
+            t,
+            repetitions: n,
+            seconds: median(times),
+            peak: build_peak.max(cache_bytes(tu, d) + step_peak),
+        });
+        eprintln!("T = {t}: done after {:.1} s", total.elapsed().as_secs_f64());
+    }
+    // Generating 1,024 tokens, with and without the cache.
+    let (vocab, width, seed) = DECODER;
+    let decoder = TinyDecoder::random(vocab, width, seed)?;
+    let n_new = GENERATED as usize;
+    let (slow, slow_s, slow_peak) =
+        run(|| decoder.generate_recomputing(&[0], n_new));
+    let slow = slow?;
+    let mut fast_times = Vec::new();
+    let mut fast_peak = 0;
+    for _ in 0..5 {
+        let (fast, s, p) = run(|| decoder.generate_cached(&[0], n_new));
+        assert_eq!(fast?.tokens, slow.tokens, "the cache changed the tokens");
+        fast_times.push(s);
+        fast_peak = fast_peak.max(p);
+    }
+    rows.push(Row {
+        method: "generate_recompute",
+        t: GENERATED,
+        repetitions: 1,
+        seconds: slow_s,
+        peak: slow_peak,
+    });
+    rows.push(Row {
+        method: "generate_cached",
+        t: GENERATED,
+        repetitions: 5,
+        seconds: median(fast_times),
+        peak: fast_peak,
+    });
+    let elapsed = total.elapsed().as_secs_f64();
+    let machine = machine();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(dir.join("measured.csv"), csv(&rows, &machine))?;
+    std::fs::write(
+        dir.join("measured.md"),
+        markdown(&rows, &machine, elapsed)?,
+    )?;
+    eprintln!("wrote data/measured.csv and data/measured.md in {elapsed:.1} s");
+    Ok(())
+}
+
+/// The bytes of a cache of `t` keys and values of width `d` in `f64`.
+fn cache_bytes(t: usize, d: usize) -> usize {
+    2 * t * d * 8
+}
+
+fn csv(rows: &[Row], machine: &str) -> String {
+    let mut s = format!(
+        "# machine: {machine}\n# release build, d = {D}, tile = {TILE}; \
+         written by `cargo run --release -p ch13-cost-of-attention \
+         --example measure`\nmethod,T,repetitions,seconds,peak_extra_bytes\n"
+    );
+    for r in rows {
+        s.push_str(&format!(
+            "{},{},{},{:.6e},{}\n",
+            r.method, r.t, r.repetitions, r.seconds, r.peak
+        ));
+    }
+    s
+}
+
+fn find<'a>(rows: &'a [Row], method: &str, t: u64) -> Result<&'a Row> {
+    rows.iter()
+        .find(|r| r.method == method && r.t == t)
+        .with_context(|| format!("no {method} row for T = {t}"))
+}
+
+/// Bytes in decimal megabytes (1 MB = 1,000,000 bytes), as the chapter's
+/// counted tables print them.
+fn mb(bytes: usize) -> String {
+    format!("{:.3} MB", bytes as f64 / 1e6)
+}
+
+fn ms(seconds: f64) -> String {
+    format!("{:.3} ms", seconds * 1e3)
+}
+
+fn markdown(rows: &[Row], machine: &str, elapsed: f64) -> Result<String> {
+    let mut s = String::new();
+    writeln!(
+        s,
+        "<!-- generated by `cargo run --release -p ch13-cost-of-attention \
+         --example measure`; do not edit -->\n"
+    )?;
+    writeln!(
+        s,
+        "Measured on {machine}, release build, d = {D}, tile = {TILE}, one \
+         thread; the whole run took {elapsed:.0} s.\n"
+    )?;
+    writeln!(
+        s,
+        "| T | naive time | tiled time | tiled / naive | naive memory | \
+         tiled memory | naive / tiled | cached step | cache memory |"
+    )?;
+    writeln!(s, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|")?;
+    for &t in &LENGTHS {
+        let (n, ti, kv) = (
+            find(rows, "naive", t)?,
+            find(rows, "tiled", t)?,
+            find(rows, "kv_step", t)?,
+        );
+        writeln!(
+            s,
+            "| {t} | {} | {} | {:.2} | {} | {} | {:.1} | {} | {} |",
+            ms(n.seconds),
+            ms(ti.seconds),
+            ti.seconds / n.seconds,
+            mb(n.peak),
+            mb(ti.peak),
+            n.peak as f64 / ti.peak as f64,
+            ms(kv.seconds),
+            mb(kv.peak)
+        )?;
+    }
+    let tu = 4096;
+    let (n, ti) = (find(rows, "naive", tu)?, find(rows, "tiled", tu)?);
+    let mem = n.peak as f64 / ti.peak as f64;
+    let time = ti.seconds / n.seconds;
+    let (slow, fast) = (
+        find(rows, "generate_recompute", GENERATED)?,
+        find(rows, "generate_cached", GENERATED)?,
+    );
+    let speedup = slow.seconds / fast.seconds;
+    let (vocab, width, _) = DECODER;
+    let counted =
+        generation_multiply_adds(width as u64, vocab as u64, 1, GENERATED)
+            .ratio();
+    let met = |ok: bool| if ok { "met" } else { "**not met**" };
+    writeln!(s, "\nThe targets, from this run:\n")?;
+    writeln!(s, "| target | wanted | measured | |\n|---|---:|---:|---|")?;
+    writeln!(
+        s,
+        "| tiled memory smaller at T = 4096 | at least 50 times | \
+         {mem:.1} times ({} vs {}; counted: {} vs {}) | {} |",
+        mb(n.peak),
+        mb(ti.peak),
+        mb(naive_peak_bytes(4096, 4096, D) as usize),
+        mb(tiled_peak_bytes(4096, 4096, D, TILE) as usize),
+        met(mem >= 50.0)
+    )?;
+    writeln!(
+        s,
+        "| tiled time at T = 4096 | at most 1.2 times naive | \
+         {time:.2} times ({} vs {}) | {} |",
+        ms(ti.seconds),
+        ms(n.seconds),
+        met(time <= 1.2)
+    )?;
+    writeln!(
+        s,
+        "| generating {GENERATED} tokens with the cache | at least 100 \
+         times faster | {speedup:.0} times ({:.2} s vs {}; counted: \
+         {counted:.0} times fewer multiply-adds) | {} |",
+        slow.seconds,
+        ms(fast.seconds),
+        met(speedup >= 100.0)
+    )?;
+    Ok(s)
+}
