@@ -3,6 +3,9 @@
 //! `cargo run -p ch12-learning-to-attend --example gradient_check`
 
 fn main() -> anyhow::Result<()> {
-    print!("{}", ch12_learning_to_attend::worked::gradient_check_report()?);
+    print!(
+        "{}",
+        ch12_learning_to_attend::worked::gradient_check_report()?
+    );
     Ok(())
 }

@@ -139,7 +139,12 @@ pub fn attention_backward(
     d_weights: ArrayView2<f64>,
 ) -> Result<AttentionGrads> {
     let Cache {
-        x, q, k, v, weights, ..
+        x,
+        q,
+        k,
+        v,
+        weights,
+        ..
     } = cache;
     check::usable("d_context", &d_context)?;
     check::usable("d_weights", &d_weights)?;

@@ -63,7 +63,8 @@ pub fn gradient_check(
             numerics[pos] = numeric;
             cmp.worst_abs = cmp.worst_abs.max((analytic - numeric).abs());
         }
-        let norm = |m: &Array2<f64>| m.iter().map(|x| x * x).sum::<f64>().sqrt();
+        let norm =
+            |m: &Array2<f64>| m.iter().map(|x| x * x).sum::<f64>().sqrt();
         cmp.norm = norm(g);
         let size = norm(g).max(norm(&numerics));
         if size > 0.0 {

@@ -10,6 +10,7 @@
 
 pub mod answer;
 pub mod backward;
+pub mod exercises;
 pub mod gradcheck;
 pub mod model;
 pub mod optim;
@@ -17,7 +18,5 @@ pub mod tasks;
 pub mod train;
 pub mod worked;
 
-/// This chapter's figures (none yet).
-pub fn figures() -> anyhow::Result<Vec<attn_common::plot::Figure>> {
-    Ok(Vec::new())
-}
+mod figures;
+pub use figures::figures;

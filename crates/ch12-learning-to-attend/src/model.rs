@@ -161,7 +161,8 @@ pub fn example_loss(
             d_logits[y] -= 1.0; // dL/dlogits = p - onehot(y)
             let d_z = w_o.dot(&d_logits); // (d_v, n) x (n,) -> (d_v,)
             d_context.row_mut(ex.row).assign(&d_z);
-            let (z, d) = (z.insert_axis(Axis(1)), d_logits.insert_axis(Axis(0)));
+            let (z, d) =
+                (z.insert_axis(Axis(1)), d_logits.insert_axis(Axis(0)));
             d_w_o = Some(z.dot(&d)); // (d_v, 1) x (1, n) -> (d_v, n)
             loss
         }
@@ -198,7 +199,10 @@ pub fn example_loss(
 /// # Errors
 /// No examples, or an example the model cannot take (see
 /// [`example_loss`]).
-pub fn loss_and_grads(params: &Params, data: &[Example]) -> Result<(f64, Params)> {
+pub fn loss_and_grads(
+    params: &Params,
+    data: &[Example],
+) -> Result<(f64, Params)> {
     ensure!(!data.is_empty(), "a loss needs at least one example");
     let layer = params.layer()?;
     let mut total = 0.0;

@@ -17,8 +17,7 @@ impl Sgd {
     /// # Shapes
     /// - `grads` has the shapes of `params`
     pub fn step(&self, params: &mut Params, grads: &Params) {
-        for (w, (_, g)) in params.tensors_mut().into_iter().zip(grads.named())
-        {
+        for (w, (_, g)) in params.tensors_mut().into_iter().zip(grads.named()) {
             w.scaled_add(-self.lr, g);
         }
     }

@@ -143,11 +143,21 @@ pub fn softmax_backward_demo() -> Result<String> {
     writeln!(out, "weights w = sm(s)  = {}", fmt::vector(w.view()))?;
     writeln!(out, "upstream g = dL/dw = {}\n", fmt::vector(g.view()))?;
     writeln!(out, "Jacobian J[i][j] = dw_i/ds_j = w_i (delta_ij - w_j):")?;
-    write!(out, "{}", fmt::matrix(j.view(), &["w_1", "w_2", "w_3"], &[
-        "s_1", "s_2", "s_3"
-    ]))?;
-    writeln!(out, "\nfull:  J^T g            = {}", fmt::vector(full.view()))?;
-    writeln!(out, "cheap: w * (g - g . w)  = {}", fmt::vector(cheap.view()))?;
+    write!(
+        out,
+        "{}",
+        fmt::matrix(j.view(), &["w_1", "w_2", "w_3"], &["s_1", "s_2", "s_3"])
+    )?;
+    writeln!(
+        out,
+        "\nfull:  J^T g            = {}",
+        fmt::vector(full.view())
+    )?;
+    writeln!(
+        out,
+        "cheap: w * (g - g . w)  = {}",
+        fmt::vector(cheap.view())
+    )?;
     writeln!(out, "       g . w            = {}", fmt::num(g.dot(&w)))?;
     let diff = full
         .iter()
@@ -332,7 +342,13 @@ fn ranked(out: &mut String, s: &Sentence, row: &[f64]) -> Result<()> {
     let mut order: Vec<usize> = (0..row.len()).collect();
     order.sort_by(|&a, &b| row[b].total_cmp(&row[a]));
     for (rank, &j) in order.iter().take(3).enumerate() {
-        writeln!(out, "  {}. {:<8} {}", rank + 1, s.tokens[j], fmt::num(row[j]))?;
+        writeln!(
+            out,
+            "  {}. {:<8} {}",
+            rank + 1,
+            s.tokens[j],
+            fmt::num(row[j])
+        )?;
     }
     Ok(())
 }
@@ -354,7 +370,11 @@ pub fn pronoun_training() -> Result<String> {
         p.init.count()
     )?;
     for step in [0, 5, 10, 20, PRONOUN_STEPS] {
-        writeln!(out, "  step {step:>2}  loss {}", fmt::num(p.run.losses[step]))?;
+        writeln!(
+            out,
+            "  step {step:>2}  loss {}",
+            fmt::num(p.run.losses[step])
+        )?;
     }
     writeln!(
         out,
@@ -372,7 +392,8 @@ pub fn pronoun_training() -> Result<String> {
         write!(out, "{}", fmt::matrix(w.view(), &features, &[]))?;
     }
     let scale = 1.0 / (PRONOUN_D_K as f64).sqrt();
-    let score = |i: usize, j: usize| after.q.row(i).dot(&after.k.row(j)) * scale;
+    let score =
+        |i: usize, j: usize| after.q.row(i).dot(&after.k.row(j)) * scale;
     writeln!(
         out,
         "\nscaled score it -> animal: {}   animal -> it: {}",
