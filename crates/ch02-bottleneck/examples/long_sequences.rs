@@ -1,0 +1,8 @@
+//! Prints one of chapter 2's worked examples.
+//!
+//! `cargo run -p ch02-bottleneck --example long_sequences`
+
+fn main() -> anyhow::Result<()> {
+    print!("{}", ch02_bottleneck::worked::long_sequences()?);
+    Ok(())
+}
