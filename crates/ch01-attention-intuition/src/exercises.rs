@@ -1,8 +1,11 @@
-//! Chapter 1's code exercises. Each function states its task in a
-//! `TODO(ex 1.N)` comment; the reference solution sits between the
-//! `SOLUTION-START` and `SOLUTION-END` markers. Run the tests of one
-//! exercise with `cargo test -p ch01-attention-intuition --test exercises
-//! ex_1_1`.
+//! Chapter 1's code exercises. Each function states its task in its
+//! documentation and in a `TODO(ex 1.N)` comment with a small example.
+//!
+//! The visible tests are in `tests/exercises.rs`. Run them all with
+//! `cargo test -p ch01-attention-intuition --test exercises`, or one
+//! exercise's with `cargo test -p ch01-attention-intuition --test
+//! exercises ex_1_1`. Grading runs further checks on inputs you do not
+//! see.
 
 use crate::memory::{Memory, SoftRead};
 use anyhow::{Result, ensure};
