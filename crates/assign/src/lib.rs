@@ -1,22 +1,19 @@
-//! Homework: turn a chapter crate into a student crate, and grade what the
-//! students hand back.
+//! Homework assignments: which chapters have exercises, and a chapter's
+//! student copy.
 //!
-//! - [`assign`]: the student copy, with every marked solution replaced by
-//!   `todo!()`, earlier chapters' code brought along as source, and hidden
-//!   tests left out.
-//! - [`grade`]: rebuild the assignment in a scratch folder, put the
-//!   student's sources into it, put every original and hidden test back,
-//!   and run each exercise test in its own process with a time limit.
-//! - [`selfcheck`]: `cargo xtask check-exercises`, proving for every
-//!   chapter that the student copy compiles, fails every exercise, and that
-//!   the reference solutions score full marks.
+//! This crate is the *assign* room of the homework tools. It knows where
+//! the chapter crates are, reads the exercise markers in their sources,
+//! and writes the standalone crate a student works in ([`student`]). It
+//! runs no student code; grading is the `judge` crate's job.
 
-pub mod assign;
-pub mod grade;
-pub mod selfcheck;
+pub mod leaks;
+pub mod student;
+pub mod walk;
 
 use anyhow::{Context, Result, bail};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use walk::files;
 
 /// A chapter crate under `crates/`.
 #[derive(Debug, Clone)]
@@ -92,4 +89,58 @@ pub fn solution_end_count(code: &str) -> usize {
     code.lines()
         .filter(|l| l.trim() == "// SOLUTION-END")
         .count()
+}
+
+/// Points per exercise from the chapter's `grading.toml` (`[points]`
+/// table, `"3.1" = 2`); every exercise with a marked solution must be
+/// listed there.
+pub fn points(chapter: &Chapter) -> Result<BTreeMap<String, f64>> {
+    let path = chapter.dir.join("grading.toml");
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "{} is missing: it gives each exercise its points",
+            path.display()
+        )
+    })?;
+    let table: toml::Table = text
+        .parse()
+        .with_context(|| format!("parsing {}", path.display()))?;
+    let mut out = BTreeMap::new();
+    for (id, v) in table
+        .get("points")
+        .and_then(|p| p.as_table())
+        .into_iter()
+        .flatten()
+    {
+        let p = v.as_float().or_else(|| v.as_integer().map(|i| i as f64));
+        out.insert(
+            id.clone(),
+            p.with_context(|| {
+                format!("{}: points for {id} must be a number", path.display())
+            })?,
+        );
+    }
+    let mut marked = Vec::new();
+    for f in files(&chapter.dir.join("src")) {
+        marked.extend(solution_ids(
+            &std::fs::read_to_string(f).unwrap_or_default(),
+        ));
+    }
+    for id in &marked {
+        if !out.contains_key(id) {
+            bail!(
+                "{}: exercise {id} has a marked solution but no points",
+                path.display()
+            );
+        }
+    }
+    for id in out.keys() {
+        if !marked.contains(id) {
+            bail!(
+                "{}: exercise {id} has points but no marked solution in src/",
+                path.display()
+            );
+        }
+    }
+    Ok(out)
 }

@@ -283,7 +283,7 @@ fn exercise_statements(root: &Path, chapter: &Chapter) -> String {
 }
 
 fn student_readme(root: &Path, chapter: &Chapter) -> Result<String> {
-    let points = super::grade::points(chapter)?;
+    let points = super::points(chapter)?;
     let mut table = String::from("| exercise | points |\n| --- | --- |\n");
     for (id, p) in &points {
         table.push_str(&format!("| {id} | {p} |\n"));
@@ -350,7 +350,13 @@ pub fn write_files(dir: &Path, files_in: &Files) -> Result<()> {
 }
 
 /// `cargo xtask assign`.
-pub fn run(root: &Path, chapter: &Chapter, out: &Path) -> Result<()> {
+pub fn run(
+    root: &Path,
+    chapter: &Chapter,
+    out: &Path,
+    classroom: bool,
+) -> Result<()> {
+    let _ = classroom;
     if out.exists() && std::fs::read_dir(out)?.next().is_some() {
         bail!(
             "{} exists and is not empty: choose a new folder",

@@ -111,7 +111,11 @@ fn floats(v: &Value, what: &str) -> Result<Vec<f64>> {
     let items = v
         .as_array()
         .with_context(|| format!("{what} should be an array of numbers"))?;
-    items.iter().map(to_f64).collect::<Result<_>>().context(what.to_string())
+    items
+        .iter()
+        .map(to_f64)
+        .collect::<Result<_>>()
+        .context(what.to_string())
 }
 
 /// The vector in field `key`.
@@ -119,7 +123,10 @@ fn floats(v: &Value, what: &str) -> Result<Vec<f64>> {
 /// # Shapes
 /// - an array of `n` numbers -> `(n,)`
 pub fn vector(input: &Value, key: &str) -> Result<Array1<f64>> {
-    Ok(Array1::from(floats(field(input, key)?, &format!("field `{key}`"))?))
+    Ok(Array1::from(floats(
+        field(input, key)?,
+        &format!("field `{key}`"),
+    )?))
 }
 
 fn matrix_of(v: &Value, what: &str) -> Result<Array2<f64>> {
@@ -191,6 +198,11 @@ pub fn counts(input: &Value, key: &str) -> Result<Vec<usize>> {
         })
 }
 
+/// Reads JSON text (the judge's request, in the runner).
+pub fn parse(text: &str) -> Result<Value> {
+    serde_json::from_str(text).context("the request is not valid JSON")
+}
+
 /// The exercise id a runner was asked for did not match any exercise.
 pub fn unknown(exercise: &str) -> anyhow::Error {
     anyhow::anyhow!("this chapter has no exercise `{exercise}`")
@@ -221,7 +233,8 @@ mod tests {
 
     #[test]
     fn batches_keep_their_shape() {
-        let b = Array3::from_shape_fn((2, 3, 1), |(i, j, _)| (i * 3 + j) as f64);
+        let b =
+            Array3::from_shape_fn((2, 3, 1), |(i, j, _)| (i * 3 + j) as f64);
         let v = json!({ "b": from_array3(b.view()) });
         assert_eq!(array3(&v, "b").unwrap(), b);
     }

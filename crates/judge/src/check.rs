@@ -23,7 +23,10 @@ impl Tol {
     /// Exact equality (integers, counts, booleans, strings).
     pub const EXACT: Tol = Tol { abs: 0.0, rel: 0.0 };
     /// The usual tolerance for f64 arithmetic done in another order.
-    pub const F64: Tol = Tol { abs: 1e-9, rel: 1e-9 };
+    pub const F64: Tol = Tol {
+        abs: 1e-9,
+        rel: 1e-9,
+    };
 
     /// A tolerance of `abs` near zero and `rel` elsewhere.
     pub const fn new(abs: f64, rel: f64) -> Tol {
@@ -53,7 +56,8 @@ pub trait Oracle {
 /// A property check: asks the oracle as often as it likes and returns
 /// `Err(why)` on failure. `why` is shown to the student, so it names the
 /// property, never a hidden input or an expected value.
-pub type Property = Box<dyn Fn(&mut dyn Oracle) -> Result<(), String> + Send + Sync>;
+pub type Property =
+    Box<dyn Fn(&mut dyn Oracle) -> Result<(), String> + Send + Sync>;
 
 /// What one check does.
 pub enum Kind {
@@ -81,7 +85,12 @@ pub struct Check {
 
 impl Check {
     /// The student's answer to `input` must match the reference's.
-    pub fn matches(exercise: &str, name: impl Into<String>, input: Value, tol: Tol) -> Check {
+    pub fn matches(
+        exercise: &str,
+        name: impl Into<String>,
+        input: Value,
+        tol: Tol,
+    ) -> Check {
         Check {
             exercise: exercise.into(),
             name: name.into(),
@@ -91,7 +100,12 @@ impl Check {
 
     /// The student's code must refuse `input` with an error that mentions
     /// each of `mentions`.
-    pub fn fails(exercise: &str, name: impl Into<String>, input: Value, mentions: &[&str]) -> Check {
+    pub fn fails(
+        exercise: &str,
+        name: impl Into<String>,
+        input: Value,
+        mentions: &[&str],
+    ) -> Check {
         Check {
             exercise: exercise.into(),
             name: name.into(),
@@ -130,19 +144,22 @@ pub fn value(reply: Reply) -> Result<Value, String> {
 /// Non-finite numbers (written `"NaN"`, `"inf"`) must match exactly.
 pub fn close(got: &Value, want: &Value, tol: Tol) -> bool {
     match (got, want) {
-        (Value::Number(a), Value::Number(b)) => match (a.as_f64(), b.as_f64()) {
-            (Some(a), Some(b)) => {
-                let diff = (a - b).abs();
-                diff <= tol.abs || diff <= tol.rel * a.abs().max(b.abs())
+        (Value::Number(a), Value::Number(b)) => {
+            match (a.as_f64(), b.as_f64()) {
+                (Some(a), Some(b)) => {
+                    let diff = (a - b).abs();
+                    diff <= tol.abs || diff <= tol.rel * a.abs().max(b.abs())
+                }
+                _ => false,
             }
-            _ => false,
-        },
+        }
         (Value::Array(a), Value::Array(b)) => {
             a.len() == b.len() && a.iter().zip(b).all(|(x, y)| close(x, y, tol))
         }
         (Value::Object(a), Value::Object(b)) => {
             a.len() == b.len()
-                && a.iter().all(|(k, x)| b.get(k).is_some_and(|y| close(x, y, tol)))
+                && a.iter()
+                    .all(|(k, x)| b.get(k).is_some_and(|y| close(x, y, tol)))
         }
         _ => got == want,
     }

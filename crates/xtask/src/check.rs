@@ -39,9 +39,13 @@ impl Report {
 pub fn run(root: &Path) -> Result<()> {
     let mut report = Report::default();
     let chapters = chapter_files(root)?;
+    let with_pages = chapters_with_pages(root)?;
     for md in &chapters {
         let text = std::fs::read_to_string(md)?;
         let name = rel(root, md);
+        for (line, problem) in chapter_references(&text, &with_pages) {
+            report.add(&name, line, problem);
+        }
         prose_numbers(root, md, &name, &text, &mut report)?;
         includes_and_images(md, &name, &text, &mut report)?;
         structure(root, md, &name, &text, &mut report)?;
@@ -93,7 +97,7 @@ fn chapter_number(md: &Path) -> Option<String> {
 
 /// The crate folder `crates/chNN-*` of chapter `nn`.
 fn chapter_crate(root: &Path, nn: &str) -> Option<PathBuf> {
-    crate::homework::all_chapters(root)
+    assign::all_chapters(root)
         .ok()?
         .into_iter()
         .find(|c| c.nn == nn)
@@ -137,6 +141,80 @@ fn prose_only(text: &str) -> String {
         }
     }
     out
+}
+
+/// The chapters that have a page: `NN` for every `chNN-*.md` that
+/// `book/SUMMARY.md` links (a draft entry `- [Title]()` links nothing) and
+/// that exists.
+fn chapters_with_pages(root: &Path) -> Result<BTreeSet<String>> {
+    let book = root.join("book");
+    let summary = std::fs::read_to_string(book.join("SUMMARY.md"))?;
+    Ok(summary
+        .match_indices("](")
+        .filter_map(|(i, _)| {
+            let rest = &summary[i + 2..];
+            let target = &rest[..rest.find(')')?];
+            let nn = chapter_number(Path::new(target))?;
+            book.join(target).exists().then_some(nn)
+        })
+        .collect())
+}
+
+/// Links to (`](ch12-x.md)`) and mentions of ("chapter 12", "Chapter 9",
+/// "chapters 9") chapters without a page, as `(line, problem)`: a reader
+/// would follow them to nothing.
+fn chapter_references(
+    text: &str,
+    with_pages: &BTreeSet<String>,
+) -> Vec<(usize, String)> {
+    let line_of = |i: usize| text[..i].matches('\n').count() + 1;
+    let mut found = Vec::new();
+    for (i, _) in text.match_indices("](") {
+        let rest = &text[i + 2..];
+        let file = &rest[..rest.find([')', '#', ' ']).unwrap_or(rest.len())];
+        if let Some(nn) = chapter_number(Path::new(file))
+            && !file.contains('/')
+            && !with_pages.contains(&nn)
+        {
+            found.push((
+                line_of(i),
+                format!(
+                    "links to {file}, but chapter {} has no page: its \
+                     SUMMARY.md entry is a draft `()` or the file is missing",
+                    nn.trim_start_matches('0')
+                ),
+            ));
+        }
+    }
+    // Mentions are read in the prose only, so a link's target is not
+    // read twice and a URL such as `.../chapter-2` is left alone.
+    let prose = prose_only(text).to_ascii_lowercase();
+    for (i, _) in prose.match_indices("chapter") {
+        if prose[..i].ends_with(|c: char| c.is_ascii_alphanumeric()) {
+            continue; // "subchapter"
+        }
+        let rest = prose[i + "chapter".len()..].trim_start_matches('s');
+        let after = rest.trim_start_matches([' ', '\n']);
+        if after.len() == rest.len() {
+            continue; // "chapter-2", "chapters:"
+        }
+        let digits: String =
+            after.chars().take_while(char::is_ascii_digit).collect();
+        let Ok(n) = digits.parse::<u32>() else {
+            continue;
+        };
+        if !with_pages.contains(&format!("{n:02}")) {
+            found.push((
+                line_of(i),
+                format!(
+                    "mentions chapter {n}, which has no page: its \
+                     SUMMARY.md entry is a draft `()` or the file is missing"
+                ),
+            ));
+        }
+    }
+    found.sort();
+    found
 }
 
 fn prose_numbers(
@@ -360,8 +438,8 @@ fn structure(
     {
         let code = std::fs::read_to_string(&src)?;
         // The same reading of the markers as `cargo xtask assign` makes.
-        let starts = crate::homework::solution_ids(&code);
-        let ends = crate::homework::solution_end_count(&code);
+        let starts = assign::solution_ids(&code);
+        let ends = assign::solution_end_count(&code);
         let file = rel(root, &src);
         if starts.len() != ends {
             report.add(
@@ -801,5 +879,23 @@ mod tests {
         let html = r#"<a href="x.html#y">x</a><script src="https://cdn/x.js"></script>"#;
         assert_eq!(attributes(html, "href"), [("a", "x.html#y")]);
         assert_eq!(attributes(html, "src"), [("script", "https://cdn/x.js")]);
+    }
+
+    #[test]
+    fn a_reference_to_a_chapter_without_a_page_fails() {
+        let with_pages: BTreeSet<String> =
+            ["01", "03"].into_iter().map(String::from).collect();
+        let text = "# Demo\n\nAs [chapter 3](ch03-qkv.md#the-formula) \
+                    showed, and Chapter 1\ntoo.\n";
+        assert_eq!(chapter_references(text, &with_pages), []);
+        // A draft chapter, mentioned and linked: both are named.
+        let text = "See chapter 12, [the cost](ch13-cost.md) and\n\
+                    Chapters\n9 to 14; a subchapter 5 is fine.\n";
+        let problems = chapter_references(text, &with_pages);
+        let lines: Vec<usize> = problems.iter().map(|p| p.0).collect();
+        assert_eq!(lines, [1, 1, 2], "{problems:?}");
+        assert!(problems[0].1.contains("chapter 12"), "{problems:?}");
+        assert!(problems[1].1.contains("ch13-cost.md"), "{problems:?}");
+        assert!(problems[2].1.contains("chapter 9"), "{problems:?}");
     }
 }

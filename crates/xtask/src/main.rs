@@ -8,14 +8,15 @@
 //!   when a chapter or a crate changes.
 //! - `cargo xtask figures`: render every figure into `book/figures`.
 //! - `cargo xtask check`: the book's integrity (see [`check`]).
-//! - `cargo xtask assign`, `grade`, `check-exercises`: homework (see
-//!   [`homework`]).
+//! - `cargo xtask assign`: a chapter's student crate (the `assign` crate).
+//! - `cargo xtask grade`, `check-exercises`: run the `judge` crate, which
+//!   is linked with the reference solutions (kept out of this binary so
+//!   that building the book never compiles the chapters).
 
 mod book;
 mod browser;
 mod check;
 mod figures;
-mod homework;
 mod numbers;
 mod serve;
 mod walk;
@@ -35,15 +36,21 @@ commands:
   browser-test         build the book and test it in the system Chromium
                        (needs chromium and npm; see CONTRIBUTING.md)
   check                check the book's integrity (CI runs this)
-  assign <chapter> --out DIR
-                       write a student crate for a chapter (3, ch03, ...)
-  grade DIR [--json] [--timeout SECS]
-                       grade one student crate
-  grade --batch DIR --csv OUT [--json]
-                       grade every student crate in DIR, one CSV row each
+  assign <chapter> --out DIR [--classroom]
+                       write a student crate for a chapter (3, ch03, ...);
+                       --classroom adds a GitHub Classroom workflow
+  grade --chapter N DIR [--json] [--report FILE]
+                       judge one student crate (its src/ only)
+  grade --chapter N --batch DIR --csv OUT [--reports DIR] [--jobs N]
+                       judge every student crate in DIR: one CSV row and
+                       one report each; a student is named by the folder
+  grade options: --seed S (the hidden cases; default: drawn at random and
+                 written in the CSV), --timeout SECS (per call, default 10),
+                 --unsandboxed (no bubblewrap: only where you trust the code)
   check-exercises [chapter]
                        prove every chapter's homework: the student copy
-                       builds and fails, the solutions score full marks
+                       gives no solution away and scores 0, the reference
+                       solutions score full marks
 ";
 
 /// The repository root, found at run time (see [`workspace`]).
@@ -61,6 +68,21 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// Runs the judge binary with `args`: it is built from the `judge` crate,
+/// in this workspace, and exits with the judge's own status.
+fn judge(root: &std::path::Path, args: &[String]) -> Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .current_dir(root)
+        .args(["run", "--quiet", "--package", "judge", "--"])
+        .args(args)
+        .status()?;
+    if !status.success() {
+        std::process::exit(status.code().unwrap_or(1));
+    }
+    Ok(())
 }
 
 fn run() -> Result<()> {
@@ -101,13 +123,17 @@ fn run() -> Result<()> {
                     "usage: cargo xtask assign <chapter> --out DIR\n\n{USAGE}"
                 );
             };
-            let chapter = homework::find_chapter(&root, spec)?;
-            homework::assign::run(&root, &chapter, &PathBuf::from(out))
+            let chapter = assign::find_chapter(&root, spec)?;
+            let classroom =
+                args.get(4).map(String::as_str) == Some("--classroom");
+            assign::student::run(
+                &root,
+                &chapter,
+                &PathBuf::from(out),
+                classroom,
+            )
         }
-        Some("grade") => homework::grade::run(&root, &args[1..]),
-        Some("check-exercises") => {
-            homework::selfcheck::run(&root, args.get(1).map(String::as_str))
-        }
+        Some("grade" | "check-exercises") => judge(&root, &args),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())

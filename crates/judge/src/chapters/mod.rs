@@ -37,15 +37,103 @@ pub fn suite(nn: &str, seed: u64) -> Option<(Vec<Check>, Reference)> {
         "04" => (ch04::checks(seed), ch04_self_attention::answer::answer),
         "05" => (ch05::checks(seed), ch05_trainable_weights::answer::answer),
         "06" => (ch06::checks(seed), ch06_causal_attention::answer::answer),
-        "07" => (ch07::checks(seed), ch07_multi_head_attention::answer::answer),
+        "07" => (
+            ch07::checks(seed),
+            ch07_multi_head_attention::answer::answer,
+        ),
         "08" => (ch08::checks(seed), ch08_cross_attention::answer::answer),
         "09" => (ch09::checks(seed), ch09_scoring_functions::answer::answer),
         "10" => (ch10::checks(seed), ch10_hard_soft_attention::answer::answer),
         "11" => (ch11::checks(seed), ch11_seeing_attention::answer::answer),
         "12" => (ch12::checks(seed), ch12_learning_to_attend::answer::answer),
         "13" => (ch13::checks(seed), ch13_cost_of_attention::answer::answer),
-        "14" => (ch14::checks(seed), ch14_where_attention_lives::answer::answer),
+        "14" => (
+            ch14::checks(seed),
+            ch14_where_attention_lives::answer::answer,
+        ),
         _ => return None,
     };
     Some(suite)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{Oracle, Reply};
+    use crate::grade::run_check;
+    use crate::runner::Reference;
+
+    /// Every chapter the judge knows.
+    const ALL: [&str; 14] = [
+        "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12",
+        "13", "14",
+    ];
+
+    /// A student who solved nothing: every call panics, as `todo!()` does.
+    struct Unsolved;
+    impl Oracle for Unsolved {
+        fn ask(&mut self, _: &str, _: &Value) -> Reply {
+            Reply::Crashed("panicked".into())
+        }
+    }
+
+    #[test]
+    fn the_reference_passes_every_check_of_every_chapter() {
+        for seed in [1, 2026, u64::MAX] {
+            for nn in ALL {
+                let (checks, reference) = suite(nn, seed).unwrap();
+                for c in &checks {
+                    let failure = run_check(
+                        c,
+                        &mut Reference(reference),
+                        &mut Reference(reference),
+                    )
+                    .unwrap();
+                    assert_eq!(
+                        failure, None,
+                        "chapter {nn}, exercise {}, check `{}`, seed {seed}",
+                        c.exercise, c.name
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_check_fails_for_a_student_who_solved_nothing() {
+        for nn in ALL {
+            let (checks, reference) = suite(nn, 7).unwrap();
+            for c in &checks {
+                let failure =
+                    run_check(c, &mut Unsolved, &mut Reference(reference))
+                        .unwrap();
+                assert!(
+                    failure.is_some(),
+                    "chapter {nn}, exercise {}: check `{}` passes unsolved",
+                    c.exercise,
+                    c.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn hidden_cases_change_with_the_seed() {
+        // Two seeds draw different inputs for at least one check of
+        // chapter 5: the hidden cases really are hidden behind the seed.
+        let inputs = |seed| -> Vec<String> {
+            suite("05", seed)
+                .unwrap()
+                .0
+                .iter()
+                .filter_map(|c| match &c.kind {
+                    crate::check::Kind::Matches { input, .. } => {
+                        Some(input.to_string())
+                    }
+                    _ => None,
+                })
+                .collect()
+        };
+        assert_ne!(inputs(1), inputs(2));
+    }
 }

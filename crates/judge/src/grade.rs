@@ -1,0 +1,520 @@
+//! Grading one submission: a fresh scratch folder with the assignment and
+//! the student's `src/`, a sandboxed build, and the chapter's checks asked
+//! of the runner and compared with the reference.
+//!
+//! Nothing here is shared between gradings but the dependency cache, which
+//! a grading only reads (under a shared lock) and copies; it is written
+//! only under an exclusive lock, by building the unmodified assignment.
+
+use crate::chapters::{self, Reference};
+use crate::check::{Check, Kind, Oracle, Reply, close};
+use crate::intake;
+use crate::report::{CheckResult, ExerciseResult, Report, Status};
+use crate::runner::{self, Runner, Toolchain};
+use crate::sandbox::{self, Isolation};
+use anyhow::{Context, Result, bail};
+use assign::Chapter;
+use assign::student::{Files, Options};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, SystemTime};
+
+/// The time every assignment file is stamped with, so that the cached
+/// builds of the (unchanged) vendored crates stay fresh; the student's
+/// files are stamped now, so the chapter crate is always rebuilt.
+const STAMP: u64 = 1_000_000_000;
+
+/// Settings for a grading run.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The seed of the hidden cases.
+    pub seed: u64,
+    /// Seconds per runner call.
+    pub timeout: u64,
+    /// Sandbox or not.
+    pub isolation: Isolation,
+}
+
+/// A chapter, ready to grade submissions against.
+pub struct Grader {
+    chapter: Chapter,
+    settings: Settings,
+    toolchain: Toolchain,
+    /// The assignment with the runner, as written for each submission.
+    template: Files,
+    points: BTreeMap<String, f64>,
+    checks: Vec<Check>,
+    reference: Reference,
+    /// The shared dependency cache (a cargo target folder) and its lock.
+    cache: PathBuf,
+    lock: PathBuf,
+    /// This run's own scratch folder.
+    scratch: PathBuf,
+}
+
+/// A user id for one sandbox, distinct across concurrent graders (by
+/// process id) and across submissions graded at once (by slot).
+fn sandbox_uid() -> u32 {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let slot = NEXT.fetch_add(1, Ordering::Relaxed) % 64;
+    200_000 + (std::process::id() % 20_000) * 64 + slot
+}
+
+fn stamp(path: &Path, secs: u64) -> Result<()> {
+    let t = SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
+    let f = File::options().write(true).open(path)?;
+    f.set_times(std::fs::FileTimes::new().set_modified(t).set_accessed(t))?;
+    Ok(())
+}
+
+/// Writes `files` under `dir` with every modification time set to `secs`.
+fn write_stamped(dir: &Path, files: &Files, secs: Option<u64>) -> Result<()> {
+    for (rel, bytes) in files {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&path, bytes)
+            .with_context(|| format!("writing {}", path.display()))?;
+        if let Some(s) = secs {
+            stamp(&path, s)?;
+        }
+    }
+    Ok(())
+}
+
+/// A key for the dependency cache: everything that goes into a build of
+/// any assignment (every crate's sources, the lock file, the toolchain).
+fn cache_key(root: &Path, tc: &Toolchain) -> Result<String> {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    tc.sysroot.hash(&mut h);
+    std::fs::read(root.join("Cargo.lock"))?.hash(&mut h);
+    std::fs::read(root.join("Cargo.toml"))?.hash(&mut h);
+    // Only the crates an assignment can contain: the chapters and the
+    // shared code (not the tools).
+    for f in assign::walk::files(&root.join("crates")) {
+        let rel = f.strip_prefix(root)?;
+        let s = rel.to_string_lossy();
+        let assignable =
+            s.starts_with("crates/ch") || s.starts_with("crates/attn-common/");
+        if assignable && (s.contains("/src/") || s.ends_with("Cargo.toml")) {
+            s.hash(&mut h);
+            std::fs::read(&f)?.hash(&mut h);
+        }
+    }
+    Ok(format!("{:016x}", h.finish()))
+}
+
+fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    let ok = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(format!("{}/.", from.display()))
+        .arg(to)
+        .status()?
+        .success();
+    if !ok {
+        bail!("copying {} to {}", from.display(), to.display());
+    }
+    Ok(())
+}
+
+fn chown_tree(dir: &Path, uid: u32) -> Result<()> {
+    if !sandbox::is_root() {
+        return Ok(());
+    }
+    let ok = std::process::Command::new("chown")
+        .args(["-R", &format!("{uid}:{uid}")])
+        .arg(dir)
+        .status()?
+        .success();
+    if !ok {
+        bail!("chown {}", dir.display());
+    }
+    Ok(())
+}
+
+/// A fresh folder of this process's own under the system's temp folder.
+pub fn fresh_dir(tag: &str) -> Result<PathBuf> {
+    static N: AtomicU32 = AtomicU32::new(0);
+    loop {
+        let nanos = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)?
+            .subsec_nanos();
+        let d = std::env::temp_dir().join(format!(
+            "attn-judge-{tag}-{}-{}-{nanos}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        match std::fs::create_dir(&d) {
+            Ok(()) => {
+                use std::os::unix::fs::PermissionsExt;
+                // Readable (not writable) by the sandbox's own user.
+                std::fs::set_permissions(
+                    &d,
+                    std::fs::Permissions::from_mode(0o755),
+                )?;
+                return Ok(d);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+impl Grader {
+    /// Prepares `chapter`: its checks, its reference, the assignment with
+    /// the runner, and the dependency cache (built if missing).
+    pub fn new(
+        root: &Path,
+        chapter: &Chapter,
+        settings: Settings,
+    ) -> Result<Grader> {
+        let (checks, reference) = chapters::suite(&chapter.nn, settings.seed)
+            .with_context(|| {
+            format!("the judge knows no chapter {}", chapter.nn)
+        })?;
+        let points = assign::points(chapter)?;
+        for c in &checks {
+            if !points.contains_key(&c.exercise) {
+                bail!(
+                    "{}: a check for exercise {} has no points in grading.toml",
+                    chapter.name,
+                    c.exercise
+                );
+            }
+        }
+        for id in points.keys() {
+            if !checks.iter().any(|c| &c.exercise == id) {
+                bail!(
+                    "{}: exercise {id} has points but no checks",
+                    chapter.name
+                );
+            }
+        }
+        let toolchain = Toolchain::find()?;
+        let mut template = assign::student::student_crate(
+            root,
+            chapter,
+            Options {
+                hidden_tests: false,
+            },
+        )?;
+        // Only what the build needs: the tests and examples stay out.
+        template.retain(|rel, _| {
+            !rel.starts_with("tests") && !rel.starts_with("examples")
+        });
+        let (code, manifest_tail) = runner::runner_files(&chapter.name);
+        template.insert("judge-runner/main.rs".into(), code.into_bytes());
+        let manifest = template
+            .get_mut(Path::new("Cargo.toml"))
+            .context("the assignment has no Cargo.toml")?;
+        manifest.extend_from_slice(manifest_tail.as_bytes());
+        let judge_dir = root.join("target/judge");
+        std::fs::create_dir_all(&judge_dir)?;
+        let key = cache_key(root, &toolchain)?;
+        let cache = judge_dir.join(format!("cache-{key}"));
+        let lock = judge_dir.join("cache.lock");
+        let scratch = fresh_dir("run")?;
+        let mut grader = Grader {
+            chapter: chapter.clone(),
+            settings,
+            toolchain,
+            template,
+            points,
+            checks,
+            reference,
+            cache,
+            lock,
+            scratch,
+        };
+        grader.prune_lock_file()?;
+        grader.warm_cache()?;
+        Ok(grader)
+    }
+
+    /// The exercise ids, in order.
+    pub fn exercise_ids(&self) -> Vec<String> {
+        self.points.keys().cloned().collect()
+    }
+
+    /// Every exercise with its points.
+    pub fn points(&self) -> Vec<(String, f64)> {
+        self.points.iter().map(|(k, v)| (k.clone(), *v)).collect()
+    }
+
+    /// The chapter being graded.
+    pub fn chapter(&self) -> &Chapter {
+        &self.chapter
+    }
+
+    /// The assignment's lock file holds the whole book's packages; cargo
+    /// with `--locked` wants exactly the assignment's. Let cargo prune it
+    /// once, offline, from the assignment's manifests (trusted files).
+    fn prune_lock_file(&mut self) -> Result<()> {
+        let dir = self.scratch.join("lock");
+        write_stamped(&dir, &self.template, None)?;
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let out = std::process::Command::new(cargo)
+            .args(["metadata", "--offline", "--format-version", "1", "--quiet"])
+            .current_dir(&dir)
+            .env_remove("CARGO_TARGET_DIR")
+            .stdout(std::process::Stdio::null())
+            .output()?;
+        if !out.status.success() {
+            bail!(
+                "cargo metadata in the assignment failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let lock = std::fs::read(dir.join("Cargo.lock"))?;
+        self.template.insert("Cargo.lock".into(), lock);
+        std::fs::remove_dir_all(&dir)?;
+        Ok(())
+    }
+
+    /// Builds the unmodified assignment into the shared cache, under an
+    /// exclusive lock, unless it is already there.
+    fn warm_cache(&self) -> Result<()> {
+        let marker = self.cache.join(format!(".ready-{}", self.chapter.name));
+        {
+            let f = File::create(&self.lock)?;
+            f.lock_shared()?;
+            if marker.exists() {
+                return Ok(());
+            }
+        }
+        let f = File::create(&self.lock)?;
+        f.lock()?;
+        if marker.exists() {
+            return Ok(());
+        }
+        // Other keys' caches are stale: the book's sources changed.
+        if let Some(parent) = self.cache.parent() {
+            for e in std::fs::read_dir(parent)?.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name.starts_with("cache-") && e.path() != self.cache {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+            }
+        }
+        eprintln!(
+            "judge: building {}'s dependencies once (cached for later gradings)",
+            self.chapter.name
+        );
+        let crate_dir = self.scratch.join("template");
+        write_stamped(&crate_dir, &self.template, Some(STAMP))?;
+        std::fs::create_dir_all(&self.cache)?;
+        let uid = sandbox_uid();
+        chown_tree(&self.cache, uid)?;
+        let built = runner::build(
+            &self.toolchain,
+            &crate_dir,
+            &self.cache,
+            &runner::build_limits(uid),
+            self.settings.isolation,
+        )?;
+        if let Err(errors) = built {
+            bail!(
+                "the unmodified assignment of {} does not build in the sandbox:\n{errors}",
+                self.chapter.name
+            );
+        }
+        std::fs::remove_dir_all(&crate_dir)?;
+        File::create(&marker)?;
+        Ok(())
+    }
+
+    /// Grades the submission in folder `submission`, for `student`.
+    pub fn grade(&self, submission: &Path, student: &str) -> Result<Report> {
+        let mut report = Report {
+            student: student.to_string(),
+            chapter: self.chapter.name.clone(),
+            status: Status::Graded,
+            exercises: Vec::new(),
+            points: self.points(),
+            notes: Vec::new(),
+            unsandboxed: self.settings.isolation == Isolation::None,
+        };
+        if let Some(other) = other_chapter(submission, &self.chapter) {
+            report.status = Status::Rejected(format!(
+                "this is a {other} crate, and this grading is for {}",
+                self.chapter.name
+            ));
+            return Ok(report);
+        }
+        let intake = match intake::read(submission) {
+            Ok(i) => i,
+            Err(e) => {
+                report.status = Status::Rejected(format!("{e:#}"));
+                return Ok(report);
+            }
+        };
+        report.notes = intake.notes.clone();
+        let dir = fresh_dir("sub")?;
+        let result = self.grade_in(&dir, &intake, &mut report);
+        let _ = std::fs::remove_dir_all(&dir);
+        result?;
+        Ok(report)
+    }
+
+    fn grade_in(
+        &self,
+        dir: &Path,
+        intake: &intake::Intake,
+        report: &mut Report,
+    ) -> Result<()> {
+        let crate_dir = dir.join("crate");
+        let target = dir.join("target");
+        write_stamped(&crate_dir, &self.template, Some(STAMP))?;
+        // The student's files over the assignment's; the wire to the judge
+        // (answer.rs, the runner) stays the assignment's.
+        let mut theirs = intake.files.clone();
+        theirs.remove(Path::new("src/answer.rs"));
+        write_stamped(&crate_dir, &theirs, None)?;
+        let now = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)?
+            .as_secs();
+        stamp(&crate_dir.join("src/answer.rs"), now)?;
+        std::fs::create_dir_all(&target)?;
+        {
+            let f = File::create(&self.lock)?;
+            f.lock_shared()?;
+            copy_tree(&self.cache, &target)?;
+        }
+        let uid = sandbox_uid();
+        chown_tree(&target, uid)?;
+        let built = runner::build(
+            &self.toolchain,
+            &crate_dir,
+            &target,
+            &runner::build_limits(uid),
+            self.settings.isolation,
+        )?;
+        if let Err(errors) = built {
+            report.status = Status::DoesNotCompile(errors);
+            return Ok(());
+        }
+        let mut rng = attn_common::rng::SplitMix64::new(
+            self.settings.seed
+                ^ SystemTime::now()
+                    .duration_since(SystemTime::UNIX_EPOCH)?
+                    .as_nanos() as u64,
+        );
+        let mut oracle = Runner {
+            binary: runner::binary(&target)?,
+            limits: runner::call_limits(uid, self.settings.timeout),
+            isolation: self.settings.isolation,
+            rng: &mut rng,
+            calls: 0,
+        };
+        report.exercises = self.judge(&mut oracle)?;
+        Ok(())
+    }
+
+    /// Runs every check against `oracle` and scores the exercises.
+    pub fn judge(
+        &self,
+        oracle: &mut dyn Oracle,
+    ) -> Result<Vec<ExerciseResult>> {
+        let mut reference = runner::Reference(self.reference);
+        let mut by_id: BTreeMap<String, Vec<CheckResult>> = BTreeMap::new();
+        for check in &self.checks {
+            let failure = run_check(check, oracle, &mut reference)?;
+            by_id.entry(check.exercise.clone()).or_default().push(
+                CheckResult {
+                    name: check.name.clone(),
+                    failure,
+                },
+            );
+        }
+        Ok(self
+            .points
+            .iter()
+            .map(|(id, max)| {
+                let checks = by_id.remove(id).unwrap_or_default();
+                let passed =
+                    checks.iter().filter(|c| c.failure.is_none()).count();
+                let points = if checks.is_empty() {
+                    0.0
+                } else {
+                    max * passed as f64 / checks.len() as f64
+                };
+                ExerciseResult {
+                    id: id.clone(),
+                    max: *max,
+                    points,
+                    checks,
+                }
+            })
+            .collect())
+    }
+}
+
+impl Drop for Grader {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.scratch);
+    }
+}
+
+/// Runs one check: `None` if it passed, or why not (safe to show).
+pub fn run_check(
+    check: &Check,
+    student: &mut dyn Oracle,
+    reference: &mut dyn Oracle,
+) -> Result<Option<String>> {
+    Ok(match &check.kind {
+        Kind::Matches { input, tol } => {
+            let want = match reference.ask(&check.exercise, input) {
+                Reply::Value(v) => v,
+                other => bail!(
+                    "judge bug: the reference gives no answer to check `{}` of exercise {}: {other:?}",
+                    check.name,
+                    check.exercise
+                ),
+            };
+            match student.ask(&check.exercise, input) {
+                Reply::Value(got) if close(&got, &want, *tol) => None,
+                Reply::Value(_) => Some("wrong answer".into()),
+                Reply::Error(_) => {
+                    Some("returned an error for a valid input".into())
+                }
+                Reply::Crashed(why) => Some(why),
+            }
+        }
+        Kind::Fails { input, mentions } => match student
+            .ask(&check.exercise, input)
+        {
+            Reply::Error(msg) => {
+                if mentions.iter().all(|m| msg.contains(m.as_str())) {
+                    None
+                } else {
+                    Some("the error does not name the shapes involved".into())
+                }
+            }
+            Reply::Value(_) => {
+                Some("accepted an input it should refuse".into())
+            }
+            Reply::Crashed(why) => Some(why),
+        },
+        Kind::Property(run) => run(student).err(),
+    })
+}
+
+/// The chapter a submission says it is, when that is another chapter.
+fn other_chapter(submission: &Path, chapter: &Chapter) -> Option<String> {
+    // A link is never followed, even to read a manifest.
+    let manifest = submission.join("Cargo.toml");
+    let meta = std::fs::symlink_metadata(&manifest).ok()?;
+    if !meta.is_file() || meta.len() > 64 << 10 {
+        return None;
+    }
+    let text = std::fs::read_to_string(&manifest).ok()?;
+    let table: toml::Table = text.parse().ok()?;
+    let name = table.get("package")?.get("name")?.as_str()?;
+    let nn = name.strip_prefix("ch")?.get(..2)?;
+    (nn.chars().all(|c| c.is_ascii_digit()) && nn != chapter.nn)
+        .then(|| name.chars().take(60).collect())
+}
