@@ -1,7 +1,12 @@
-//! Chapter 7's exercises. Each function states its task; the reference
-//! solution sits between the `SOLUTION-START` and `SOLUTION-END` markers, and
-//! `tests/exercises.rs` checks it:
-//! `cargo test -p ch07-multi-head-attention --test exercises`.
+//! Chapter 7's exercises. Each function states its task in its
+//! documentation and in a `TODO(ex 7.N)` comment with a small example.
+//! Heads count from 0, as in the code: head 0 is the first.
+//!
+//! The visible tests are in `tests/exercises.rs`. Run them all with
+//! `cargo test -p ch07-multi-head-attention --test exercises`, or one
+//! exercise's with `cargo test -p ch07-multi-head-attention --test
+//! exercises ex_7_1`. Grading runs further checks on inputs you do not
+//! see.
 
 use anyhow::{Result, ensure};
 use attn_common::check;
@@ -24,7 +29,7 @@ pub fn split_heads(x: ArrayView2<f64>, n_heads: usize) -> Result<Array3<f64>> {
     // the first two axes. `to_shape` and `permuted_axes` do it; a loop
     // over heads with `slice` works too.
     // [[1, 2, 3, 4], [5, 6, 7, 8]] with 2 heads
-    //   -> head 1 [[1, 2], [5, 6]], head 2 [[3, 4], [7, 8]].
+    //   -> head 0 [[1, 2], [5, 6]], head 1 [[3, 4], [7, 8]].
     // SOLUTION-START(ex 7.1)
     check::non_empty("x", &x)?;
     let (t, d_out) = x.dim();
@@ -49,7 +54,7 @@ pub fn merge_heads(heads: ArrayView3<f64>) -> Result<Array2<f64>> {
     // (T, n_heads, d_head) -> (T, d_out). Careful: after `permuted_axes`
     // the data is no longer in row-major order, so `into_shape_with_order`
     // refuses it; `to_shape` copies when it must.
-    // head 1 [[1, 2], [5, 6]], head 2 [[3, 4], [7, 8]]
+    // head 0 [[1, 2], [5, 6]], head 1 [[3, 4], [7, 8]]
     //   -> [[1, 2, 3, 4], [5, 6, 7, 8]].
     // SOLUTION-START(ex 7.2)
     check::non_empty("heads", &heads)?;
