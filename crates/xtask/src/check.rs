@@ -894,8 +894,8 @@ mod tests {
         let problems = chapter_references(text, &with_pages);
         let lines: Vec<usize> = problems.iter().map(|p| p.0).collect();
         assert_eq!(lines, [1, 1, 2], "{problems:?}");
-        assert!(problems[0].1.contains("chapter 12"), "{problems:?}");
-        assert!(problems[1].1.contains("ch13-cost.md"), "{problems:?}");
+        assert!(problems[0].1.contains("ch13-cost.md"), "{problems:?}");
+        assert!(problems[1].1.contains("chapter 12"), "{problems:?}");
         assert!(problems[2].1.contains("chapter 9"), "{problems:?}");
     }
 }
