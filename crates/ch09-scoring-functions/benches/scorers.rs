@@ -2,8 +2,8 @@
 //! and keys, 64 wide: `cargo bench -p ch09-scoring-functions`.
 //!
 //! The benchmark runs itself a second time as a child process that does
-//! the measuring with divan, echoes divan's report, and writes the medians
-//! to `book/generated/scorer-times-ch09.md` for chapter 9. The table is
+//! the measuring with divan, echoes divan's report, and writes the fastest
+//! times to `book/generated/scorer-times-ch09.md` for chapter 9. The table is
 //! written only by `cargo bench` with no filter, so that a partial run
 //! never replaces it; the times are measured, and no test locks them.
 
@@ -51,27 +51,27 @@ fn run(bencher: Bencher, which: &str, t: usize) {
     });
 }
 
-#[divan::bench(args = LENGTHS, sample_count = 30, max_time = 2)]
+#[divan::bench(args = LENGTHS, sample_count = 30, max_time = 3)]
 fn dot(bencher: Bencher, t: usize) {
     run(bencher, "dot", t);
 }
 
-#[divan::bench(args = LENGTHS, sample_count = 30, max_time = 2)]
+#[divan::bench(args = LENGTHS, sample_count = 30, max_time = 3)]
 fn scaled_dot(bencher: Bencher, t: usize) {
     run(bencher, "scaled_dot", t);
 }
 
-#[divan::bench(args = LENGTHS, sample_count = 30, max_time = 2)]
+#[divan::bench(args = LENGTHS, sample_count = 30, max_time = 3)]
 fn general(bencher: Bencher, t: usize) {
     run(bencher, "general", t);
 }
 
-#[divan::bench(args = LENGTHS, sample_count = 30, max_time = 2)]
+#[divan::bench(args = LENGTHS, sample_count = 30, max_time = 3)]
 fn additive(bencher: Bencher, t: usize) {
     run(bencher, "additive", t);
 }
 
-#[divan::bench(args = LENGTHS, sample_count = 30, max_time = 2)]
+#[divan::bench(args = LENGTHS, sample_count = 30, max_time = 3)]
 fn cosine(bencher: Bencher, t: usize) {
     run(bencher, "cosine", t);
 }

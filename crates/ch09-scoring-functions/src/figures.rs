@@ -2,26 +2,34 @@
 
 use crate::worked::{band_keys, band_query, band_scorers, journey_weights};
 use anyhow::Result;
-use attn_common::grid::heatmap_grid;
-use attn_common::plot::{Figure, Series, XScale, lines};
+use attn_common::plot::{Figure, Heatmap, Series, XScale, heatmap, lines};
 use ch04_self_attention::sentences::journey;
+use ndarray::Array2;
 
 /// Every figure of chapter 9.
 pub fn figures() -> Result<Vec<Figure>> {
     Ok(vec![journey_grid()?, band_curves()?])
 }
 
-/// The five scorers' `(T, T)` weights on the journey sentence, one panel
-/// each, on one colour scale.
+/// The weights the query "journey" gives the six tokens under each
+/// scorer: one row per scorer, the numbers `journey_side_by_side` prints.
 fn journey_grid() -> Result<Figure> {
     let sentence = journey();
-    let svg = heatmap_grid(
-        "One sentence, five scorers: weights (row = query, column = key)",
-        &journey_weights()?,
-        &sentence.tokens,
-        &sentence.tokens,
-        2,
-    )?;
+    let panels = journey_weights()?;
+    let row = sentence.index_of("journey").unwrap_or(1);
+    let mut values = Array2::zeros((panels.len(), sentence.tokens.len()));
+    for (i, (_, w)) in panels.iter().enumerate() {
+        values.row_mut(i).assign(&w.row(row));
+    }
+    let names: Vec<&str> = panels.iter().map(|(n, _)| n.as_str()).collect();
+    let svg = heatmap(&Heatmap {
+        title: "Weights of the query \"journey\" under five scorers",
+        values: values.view(),
+        row_labels: &names,
+        col_labels: &sentence.tokens,
+        row_axis: "scorer",
+        col_axis: "key",
+    })?;
     Ok(Figure::new("ch09-journey-scorers.svg", svg))
 }
 
