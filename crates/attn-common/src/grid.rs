@@ -11,7 +11,10 @@ use ndarray::Array2;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::plot::{FONT, colour_bar, draw_err, heat_cell};
+use crate::plot::{
+    FONT, SIZE_CAPTION, SIZE_CELL, SIZE_LABEL, SIZE_TITLE, colour_bar,
+    draw_err, heat_cell, svg_notation,
+};
 
 /// Cells are annotated with their value only when a panel is at most this
 /// many columns wide; wider panels would print digits on top of each other.
@@ -20,9 +23,10 @@ pub const MAX_ANNOTATED_COLUMNS: usize = 8;
 /// Draws one heatmap panel per entry of `panels`, `columns` panels to a
 /// row, on one colour scale shared by every panel.
 ///
-/// Each panel is titled with its name (such as `"head 1"`), its rows are
-/// labelled with `row_labels` on the left and its columns with
-/// `col_labels` below. The scale runs from the smallest to the largest
+/// Each panel is titled with its name (such as `"head 1"`), its columns
+/// are labelled with `col_labels` below, and each row of panels has its
+/// rows labelled once, with `row_labels`, on the left (the panels share
+/// them), which keeps a two-panel-wide grid within the text column. The scale runs from the smallest to the largest
 /// value over all panels, so the same colour means the same value in every
 /// panel, and differences between heads stay visible even when every
 /// weight is close to the same number (the colour bar says how close).
@@ -74,15 +78,17 @@ pub fn heatmap_grid(
     let columns = columns.min(panels.len());
     let grid_rows = panels.len().div_ceil(columns);
     let label_w =
-        12 + 8 * row_labels.iter().map(|s| s.len()).max().unwrap_or(1) as i32;
-    let cell_w = if annotate { 54 } else { 22 };
-    let cell_h = if annotate { 28 } else { 22 };
-    // One panel: its title, its cells, its column labels below.
-    let panel_w = label_w + cols as i32 * cell_w + 24;
-    let panel_h = 30 + rows as i32 * cell_h + 34;
+        14 + 9 * row_labels.iter().map(|s| s.len()).max().unwrap_or(1) as i32;
+    let cell_w = if annotate { 52 } else { 22 };
+    let cell_h = if annotate { 30 } else { 22 };
+    // One panel: its title, its cells, its column labels below; the row
+    // labels stand once, left of the first column of panels.
+    let panel_w = cols as i32 * cell_w + 20;
+    let panel_h = 32 + rows as i32 * cell_h + 36;
     let top = 44;
     let bar_w = 18;
-    let width = (panel_w * columns as i32 + 90) as u32;
+    let bar_area = 100;
+    let width = (label_w + panel_w * columns as i32 + bar_area) as u32;
     let height = (top + panel_h * grid_rows as i32 + 36) as u32;
 
     let mut svg = String::new();
@@ -98,30 +104,33 @@ pub fn heatmap_grid(
         root.draw(&Text::new(
             title.to_string(),
             (width as i32 / 2, 20),
-            text(17, HPos::Center, VPos::Center),
+            text(SIZE_TITLE, HPos::Center, VPos::Center),
         ))
         .map_err(draw_err)?;
         for (p, (name, values)) in panels.iter().enumerate() {
             let x0 = (p % columns) as i32 * panel_w + label_w;
+            let first_column = p % columns == 0;
             let y0 = top + (p / columns) as i32 * panel_h;
             let cells_top = y0 + 30;
             root.draw(&Text::new(
                 name.clone(),
                 (x0 + cols as i32 * cell_w / 2, y0 + 14),
-                text(15, HPos::Center, VPos::Center),
+                text(SIZE_CAPTION, HPos::Center, VPos::Center),
             ))
             .map_err(draw_err)?;
             for (i, row) in values.rows().into_iter().enumerate() {
                 let y = cells_top + i as i32 * cell_h;
-                root.draw(&Text::new(
-                    row_labels[i].to_string(),
-                    (x0 - 6, y + cell_h / 2),
-                    text(12, HPos::Right, VPos::Center),
-                ))
-                .map_err(draw_err)?;
+                if first_column {
+                    root.draw(&Text::new(
+                        row_labels[i].to_string(),
+                        (x0 - 6, y + cell_h / 2),
+                        text(SIZE_LABEL, HPos::Right, VPos::Center),
+                    ))
+                    .map_err(draw_err)?;
+                }
                 for (j, &v) in row.iter().enumerate() {
                     let x = x0 + j as i32 * cell_w;
-                    let label = annotate.then_some(11);
+                    let label = annotate.then_some(SIZE_CELL);
                     heat_cell(
                         &root,
                         (x, y),
@@ -136,19 +145,19 @@ pub fn heatmap_grid(
             for (j, label) in col_labels.iter().enumerate() {
                 root.draw(&Text::new(
                     label.to_string(),
-                    (x0 + j as i32 * cell_w + cell_w / 2, bottom + 12),
-                    text(12, HPos::Center, VPos::Center),
+                    (x0 + j as i32 * cell_w + cell_w / 2, bottom + 13),
+                    text(SIZE_LABEL, HPos::Center, VPos::Center),
                 ))
                 .map_err(draw_err)?;
             }
         }
         // One colour bar for every panel.
-        let bar_x = panel_w * columns as i32 + 16;
+        let bar_x = label_w + panel_w * columns as i32 + 8;
         let bar_h = panel_h * grid_rows as i32 - 64;
         colour_bar(&root, (bar_x, top + 30), (bar_w, bar_h), min, max)?;
         root.present().map_err(draw_err)?;
     }
-    Ok(svg)
+    Ok(svg_notation(&svg))
 }
 
 #[cfg(test)]

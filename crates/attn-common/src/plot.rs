@@ -9,6 +9,13 @@
 //! use the viridis map (perceptually uniform, readable in greyscale) and
 //! series use the Okabe–Ito palette. Every figure has a white background so
 //! it stays legible on the book's dark themes too.
+//!
+//! Legibility: figures are at most about 750 px wide (the book's text
+//! column) and their smallest text is at least 11 px there; numbers on
+//! heatmap cells take black or white ink, whichever contrasts more with
+//! the cell (at least 4.5:1). Text is written in the book's notation:
+//! [`notation`] turns `d_k` into a subscript, `sqrt(d_k)` into `√d_k`,
+//! `tau` into `τ`, `q . k` into `q · k` and `4 x 3` into `4 × 3`.
 
 use crate::fmt::num;
 use anyhow::{Result, anyhow, ensure};
@@ -31,6 +38,169 @@ pub const OKABE_ITO: [RGBColor; 7] = [
 
 pub(crate) const FONT: &str = "sans-serif";
 
+/// Font sizes as plotters takes them; its SVG writes `size / 1.24` px, so
+/// 14 is the smallest size that stays above 11 px at full width.
+pub(crate) const SIZE_TITLE: i32 = 19;
+/// Axis captions and legends.
+pub(crate) const SIZE_CAPTION: i32 = 17;
+/// Tick labels, row and column labels.
+pub(crate) const SIZE_LABEL: i32 = 16;
+/// Numbers written on heatmap cells.
+pub(crate) const SIZE_CELL: i32 = 16;
+
+/// The widest a figure should be: the book's text column.
+pub const MAX_WIDTH: u32 = 750;
+
+/// The relative luminance of an sRGB colour (WCAG 2).
+pub fn relative_luminance(c: RGBColor) -> f64 {
+    let channel = |v: u8| {
+        let v = f64::from(v) / 255.0;
+        if v <= 0.039_28 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(c.0) + 0.7152 * channel(c.1) + 0.0722 * channel(c.2)
+}
+
+/// The WCAG contrast ratio of two colours, from 1 to 21.
+pub fn contrast_ratio(a: RGBColor, b: RGBColor) -> f64 {
+    let (la, lb) = (relative_luminance(a), relative_luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+/// Black or white, whichever contrasts more with `fill`: at least 4.58:1
+/// for any colour.
+pub fn ink_for(fill: RGBColor) -> RGBColor {
+    if contrast_ratio(fill, BLACK) >= contrast_ratio(fill, WHITE) {
+        BLACK
+    } else {
+        WHITE
+    }
+}
+
+/// A tick label with no more decimals than it needs: `2` rather than
+/// `2.00`, `0.25`, `0.5`. Counts keep their whole numbers.
+pub fn tick(v: f64) -> String {
+    let text = format!("{v:.4}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        "0".to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+/// Rewrites plain-text notation into the book's: `d_k` gets a subscript
+/// `k` (written with `subscript`), `sqrt(x)` becomes `√x`, the word `tau`
+/// becomes `τ`, ` . ` between two letters becomes ` · ` and ` x ` between
+/// two words or numbers becomes ` × `.
+fn notation_with(text: &str, subscript: &dyn Fn(&str) -> String) -> String {
+    let text = text.replace("sqrt(", "\u{221a}(");
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let word = |c: char| c.is_alphanumeric();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let prev = i.checked_sub(1).map(|p| chars[p]);
+        let next = chars.get(i + 1).copied();
+        // √(x) -> √x when x is one word.
+        if c == '\u{221a}' && next == Some('(') {
+            let close = chars[i + 2..].iter().position(|&c| c == ')');
+            if let Some(len) = close {
+                let inner: String = chars[i + 2..i + 2 + len].iter().collect();
+                if !inner.is_empty()
+                    && inner.chars().all(|c| c.is_alphanumeric() || c == '_')
+                {
+                    out.push('\u{221a}');
+                    out.push_str(&notation_with(&inner, subscript));
+                    i += 3 + len;
+                    continue;
+                }
+            }
+        }
+        if c == '_' && prev.is_some_and(word) && next.is_some_and(word) {
+            let len = chars[i + 1..].iter().take_while(|&&c| word(c)).count();
+            let sub: String = chars[i + 1..i + 1 + len].iter().collect();
+            out.push_str(&subscript(&sub));
+            i += 1 + len;
+            continue;
+        }
+        let spaced = |k: usize| {
+            prev == Some(' ')
+                && chars.get(k + 1) == Some(&' ')
+                && k >= 2
+                && word(chars[k - 2])
+                && chars.get(k + 2).is_some_and(|&c| word(c))
+        };
+        if c == '.' && spaced(i) && chars[i - 2].is_alphabetic() {
+            out.push('\u{b7}');
+        } else if c == 'x' && spaced(i) {
+            out.push('\u{d7}');
+        } else if c == 't'
+            && chars[i..].starts_with(&['t', 'a', 'u'])
+            && !prev.is_some_and(word)
+            && !chars.get(i + 3).is_some_and(|&c| word(c))
+        {
+            out.push('\u{3c4}');
+            i += 3;
+            continue;
+        } else {
+            out.push(c);
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The book's notation in plain text, with subscripts as `_k` kept
+/// (see [`notation_with`] for the rules).
+///
+/// # Shapes
+/// Text in, text out.
+pub fn notation(text: &str) -> String {
+    notation_with(text, &|sub| format!("_{sub}"))
+}
+
+/// Applies the book's notation to every `<text>` element of an SVG drawn
+/// by plotters, writing subscripts as `<tspan>`s at 85 % of the text's
+/// size, shifted down.
+pub(crate) fn svg_notation(svg: &str) -> String {
+    let mut out = String::with_capacity(svg.len());
+    let mut rest = svg;
+    while let Some(start) = rest.find("<text ") {
+        let Some(open_end) = rest[start..].find('>').map(|e| start + e + 1)
+        else {
+            break;
+        };
+        let Some(close) =
+            rest[open_end..].find("</text>").map(|e| open_end + e)
+        else {
+            break;
+        };
+        let tag = &rest[start..open_end];
+        let size = tag
+            .split("font-size=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .and_then(|s| s.parse::<f64>().ok())
+            .unwrap_or(12.0);
+        let sub = |s: &str| {
+            format!(
+                "<tspan baseline-shift=\"sub\" font-size=\"{:.2}\">{s}</tspan>",
+                size * 0.85
+            )
+        };
+        out.push_str(&rest[..open_end]);
+        out.push_str(&notation_with(&rest[open_end..close], &sub));
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    out
+}
+
 pub(crate) fn draw_err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
     anyhow!("drawing the figure failed: {e:?}")
 }
@@ -50,12 +220,7 @@ pub(crate) fn heat_cell<DB: DrawingBackend>(
     root.draw(&Rectangle::new([(x, y), (x + w, y + h)], fill.filled()))
         .map_err(draw_err)?;
     if let Some(size) = label_size {
-        // Viridis is dark at the bottom and light at the top.
-        let ink = if (v - min) / (max - min) > 0.6 {
-            BLACK
-        } else {
-            WHITE
-        };
+        let ink = ink_for(fill);
         root.draw(&Text::new(
             num(v),
             (x + w / 2, y + h / 2),
@@ -69,8 +234,8 @@ pub(crate) fn heat_cell<DB: DrawingBackend>(
 }
 
 /// Draws a vertical viridis colour bar at `(x, top)` of size
-/// `(width, height)`, 40 slices from `min` (bottom) to `max` (top),
-/// labelled at both ends.
+/// `(width, height)`, 40 slices from `min` (bottom) to `max` (top), with
+/// five labelled ticks: both ends and the quarters between.
 pub(crate) fn colour_bar<DB: DrawingBackend>(
     root: &DrawingArea<DB, plotters::coord::Shift>,
     (x, top): (i32, i32),
@@ -87,11 +252,18 @@ pub(crate) fn colour_bar<DB: DrawingBackend>(
         root.draw(&Rectangle::new([(x, y0), (x + width, y1)], fill.filled()))
             .map_err(draw_err)?;
     }
-    for (v, y) in [(max, top), (min, top + height)] {
+    for q in 0..=4 {
+        let v = min + (max - min) * f64::from(q) / 4.0;
+        let y = top + height - q * height / 4;
+        root.draw(&PathElement::new(
+            vec![(x + width, y), (x + width + 4, y)],
+            BLACK.stroke_width(1),
+        ))
+        .map_err(draw_err)?;
         root.draw(&Text::new(
             num(v),
-            (x + width + 4, y),
-            TextStyle::from((FONT, 12).into_font())
+            (x + width + 7, y),
+            TextStyle::from((FONT, SIZE_LABEL).into_font())
                 .color(&BLACK)
                 .pos(Pos::new(HPos::Left, VPos::Center)),
         ))
@@ -144,12 +316,16 @@ pub fn heatmap(map: &Heatmap) -> Result<String> {
 
     let label_w = 20
         + 9 * map.row_labels.iter().map(|s| s.len()).max().unwrap_or(1) as i32;
-    let cell_w = 76;
-    let cell_h = 38;
     let left = 34 + label_w;
+    let bar_area = 110;
+    // As wide as fits the text column, between room for a number and a
+    // comfortable cell.
+    let cell_w = ((MAX_WIDTH as i32 - left - bar_area) / cols.max(1) as i32)
+        .clamp(56, 76);
+    let cell_h = 38;
     let top = 50;
     let bar_w = 18;
-    let width = (left + cols as i32 * cell_w + 100) as u32;
+    let width = (left + cols as i32 * cell_w + bar_area) as u32;
     let height = (top + rows as i32 * cell_h + 70) as u32;
 
     let mut svg = String::new();
@@ -165,7 +341,7 @@ pub fn heatmap(map: &Heatmap) -> Result<String> {
         root.draw(&Text::new(
             map.title.to_string(),
             (width as i32 / 2, 20),
-            text(17, HPos::Center, VPos::Center),
+            text(SIZE_TITLE, HPos::Center, VPos::Center),
         ))
         .map_err(draw_err)?;
         for (i, row) in map.values.rows().into_iter().enumerate() {
@@ -173,7 +349,7 @@ pub fn heatmap(map: &Heatmap) -> Result<String> {
             root.draw(&Text::new(
                 map.row_labels[i].to_string(),
                 (left - 8, y + cell_h / 2),
-                text(14, HPos::Right, VPos::Center),
+                text(SIZE_LABEL, HPos::Right, VPos::Center),
             ))
             .map_err(draw_err)?;
             for (j, &v) in row.iter().enumerate() {
@@ -184,7 +360,7 @@ pub fn heatmap(map: &Heatmap) -> Result<String> {
                     (cell_w, cell_h),
                     v,
                     (min, max),
-                    Some(13),
+                    Some(SIZE_CELL),
                 )?;
             }
         }
@@ -193,21 +369,23 @@ pub fn heatmap(map: &Heatmap) -> Result<String> {
             root.draw(&Text::new(
                 label.to_string(),
                 (left + j as i32 * cell_w + cell_w / 2, bottom + 14),
-                text(14, HPos::Center, VPos::Center),
+                text(SIZE_LABEL, HPos::Center, VPos::Center),
             ))
             .map_err(draw_err)?;
         }
         root.draw(&Text::new(
             map.col_axis.to_string(),
             (left + cols as i32 * cell_w / 2, bottom + 44),
-            text(15, HPos::Center, VPos::Center),
+            text(SIZE_CAPTION, HPos::Center, VPos::Center),
         ))
         .map_err(draw_err)?;
         root.draw(&Text::new(
             map.row_axis.to_string(),
             (14, top + rows as i32 * cell_h / 2),
             TextStyle::from(
-                (FONT, 15).into_font().transform(FontTransform::Rotate270),
+                (FONT, SIZE_CAPTION)
+                    .into_font()
+                    .transform(FontTransform::Rotate270),
             )
             .color(&BLACK)
             .pos(Pos::new(HPos::Center, VPos::Center)),
@@ -223,7 +401,7 @@ pub fn heatmap(map: &Heatmap) -> Result<String> {
         )?;
         root.present().map_err(draw_err)?;
     }
-    Ok(svg)
+    Ok(svg_notation(&svg))
 }
 
 /// One named series of a bar or line chart.
@@ -234,7 +412,111 @@ pub struct Series<'a> {
     pub values: Vec<(f64, f64)>,
 }
 
+/// How a legend entry shows its series.
+#[derive(Debug, Clone, Copy)]
+enum Key {
+    /// A filled square, for bars.
+    Bar,
+    /// A line with the series' marker, for line charts.
+    Line { triangle: bool },
+}
+
+/// The width a legend entry takes: its key, a gap, its name, a gap.
+fn entry_width(name: &str) -> i32 {
+    let px = f64::from(SIZE_CAPTION) / 1.24;
+    28 + (name.chars().count() as f64 * px * 0.56).ceil() as i32 + 22
+}
+
+/// Legend entries split into rows no wider than `width`.
+fn legend_rows(names: &[&str], width: i32) -> Vec<Vec<usize>> {
+    let mut rows: Vec<Vec<usize>> = vec![Vec::new()];
+    let mut used = 0;
+    for (i, name) in names.iter().enumerate() {
+        let w = entry_width(name);
+        if used + w > width && !rows[rows.len() - 1].is_empty() {
+            rows.push(Vec::new());
+            used = 0;
+        }
+        used += w;
+        let last = rows.len() - 1;
+        rows[last].push(i);
+    }
+    rows
+}
+
+const LEGEND_ROW: i32 = 26;
+
+/// Draws the legend in its own band below a chart, each row centred, so it
+/// never hides a bar or a line.
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    width: i32,
+    entries: &[(&str, RGBColor, Key)],
+) -> Result<()> {
+    let names: Vec<&str> = entries.iter().map(|e| e.0).collect();
+    for (r, row) in legend_rows(&names, width - 20).iter().enumerate() {
+        let row_w: i32 = row.iter().map(|&i| entry_width(names[i])).sum();
+        let mut x = (width - row_w) / 2;
+        let y = 6 + r as i32 * LEGEND_ROW + LEGEND_ROW / 2;
+        for &i in row {
+            let (name, colour, key) = entries[i];
+            match key {
+                Key::Bar => area
+                    .draw(&Rectangle::new(
+                        [(x, y - 7), (x + 16, y + 7)],
+                        colour.filled(),
+                    ))
+                    .map_err(draw_err)?,
+                Key::Line { triangle } => {
+                    area.draw(&PathElement::new(
+                        vec![(x - 2, y), (x + 20, y)],
+                        colour.stroke_width(2),
+                    ))
+                    .map_err(draw_err)?;
+                    if triangle {
+                        area.draw(&TriangleMarker::new(
+                            (x + 9, y),
+                            5,
+                            colour.filled(),
+                        ))
+                        .map_err(draw_err)?;
+                    } else {
+                        area.draw(&Circle::new((x + 9, y), 4, colour.filled()))
+                            .map_err(draw_err)?;
+                    }
+                }
+            }
+            area.draw(&Text::new(
+                name.to_string(),
+                (x + 28, y),
+                TextStyle::from((FONT, SIZE_CAPTION).into_font())
+                    .color(&BLACK)
+                    .pos(Pos::new(HPos::Left, VPos::Center)),
+            ))
+            .map_err(draw_err)?;
+            x += entry_width(name);
+        }
+    }
+    Ok(())
+}
+
+/// The height of the legend band for `names` in a chart `width` wide.
+fn legend_height(names: &[&str], width: i32) -> u32 {
+    (legend_rows(names, width - 20).len() as i32 * LEGEND_ROW + 12) as u32
+}
+
+/// Whether an axis shows attention weights: its caption says "weight" and
+/// every value lies in `[0, 1]`. Such an axis stops at 1.
+fn weights_axis(label: &str, values: impl Iterator<Item = f64>) -> bool {
+    label.to_lowercase().contains("weight")
+        && values.into_iter().all(|v| (0.0..=1.0).contains(&v))
+}
+
 /// Draws grouped bars: one group per category, one bar per series.
+///
+/// The legend sits in a band below the chart. A y axis whose caption says
+/// "weight" and whose values lie in `[0, 1]` runs from 0 to exactly 1.
+/// Tick labels carry no more decimals than they need.
 ///
 /// # Shapes
 /// - every `series[s].values` has `categories.len()` points whose `x` is
@@ -264,25 +546,29 @@ pub fn grouped_bars(
             categories.len()
         );
     }
-    let y_max = series
-        .iter()
-        .flat_map(|s| s.values.iter().map(|p| p.1))
-        .fold(0.0_f64, f64::max)
-        // Headroom above the tallest bar for the legend (about 16 px per
-        // series in a plot area about 280 px tall).
-        * (1.1 + 0.12 * series.len() as f64);
+    let heights = || series.iter().flat_map(|s| s.values.iter().map(|p| p.1));
+    let y_max = if weights_axis(y_label, heights()) {
+        1.0
+    } else {
+        heights().fold(0.0_f64, f64::max) * 1.08
+    };
     let n = categories.len();
-    let width = (140 + n * (40 + 30 * series.len())).max(520) as u32;
+    let width = (140 + n * (40 + 30 * series.len()))
+        .clamp(520, MAX_WIDTH as usize) as u32;
+    let names: Vec<&str> = series.iter().map(|s| s.name).collect();
+    let chart_h = 380;
+    let height = chart_h + legend_height(&names, width as i32);
     let mut svg = String::new();
     {
-        let root =
-            SVGBackend::with_string(&mut svg, (width, 380)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (width, height))
+            .into_drawing_area();
         root.fill(&WHITE).map_err(draw_err)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, 17))
+        let (chart_area, legend_area) = root.split_vertically(chart_h);
+        let mut chart = ChartBuilder::on(&chart_area)
+            .caption(title, (FONT, SIZE_TITLE))
             .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(60)
+            .x_label_area_size(44)
+            .y_label_area_size(72)
             .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..y_max.max(1e-9))
             .map_err(draw_err)?;
         chart
@@ -302,9 +588,9 @@ pub fn grouped_bars(
             })
             .x_label_offset(0)
             .y_desc(y_label)
-            .y_label_formatter(&|y| format!("{y:.2}"))
-            .label_style((FONT, 13))
-            .axis_desc_style((FONT, 14))
+            .y_label_formatter(&|y| tick(*y))
+            .label_style((FONT, SIZE_LABEL))
+            .axis_desc_style((FONT, SIZE_CAPTION))
             .draw()
             .map_err(draw_err)?;
         let group = 0.8;
@@ -319,26 +605,17 @@ pub fn grouped_bars(
                         colour.filled(),
                     )
                 }))
-                .map_err(draw_err)?
-                .label(s.name)
-                .legend(move |(x, y)| {
-                    Rectangle::new(
-                        [(x, y - 6), (x + 14, y + 6)],
-                        colour.filled(),
-                    )
-                });
+                .map_err(draw_err)?;
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.4))
-            .label_font((FONT, 13))
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()
-            .map_err(draw_err)?;
+        let entries: Vec<(&str, RGBColor, Key)> = series
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name, OKABE_ITO[i], Key::Bar))
+            .collect();
+        draw_legend(&legend_area, width as i32, &entries)?;
         root.present().map_err(draw_err)?;
     }
-    Ok(svg)
+    Ok(svg_notation(&svg))
 }
 
 /// How a line chart spaces its x axis.
@@ -351,6 +628,10 @@ pub enum XScale {
 }
 
 /// Draws one line with markers per series.
+///
+/// The legend sits in a band below the chart. A y axis whose caption says
+/// "weight" and whose values lie in `[0, 1]` stops at 1. Tick labels carry
+/// no more decimals than they need.
 ///
 /// # Shapes
 /// - every `series[s].values` is a list of `(x, y)` points.
@@ -394,23 +675,30 @@ pub fn lines(
     let y_min = y_min.min(0.0);
     let y_pad = (y_max - y_min).max(1e-9) * 0.08;
     let x_pad = (x_max - x_min).max(1e-9) * 0.03;
+    let y_top = if weights_axis(y_label, points().map(|p| p.1)) {
+        (y_max + y_pad).min(1.0)
+    } else {
+        y_max + y_pad
+    };
+    let width = 640;
+    let names: Vec<&str> = series.iter().map(|s| s.name).collect();
+    let chart_h = 400;
+    let height = chart_h + legend_height(&names, width as i32);
     let mut svg = String::new();
     {
-        let root =
-            SVGBackend::with_string(&mut svg, (640, 400)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (width, height))
+            .into_drawing_area();
         root.fill(&WHITE).map_err(draw_err)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, 17))
+        let (chart_area, legend_area) = root.split_vertically(chart_h);
+        let mut chart = ChartBuilder::on(&chart_area)
+            .caption(title, (FONT, SIZE_TITLE))
             .margin(14)
-            .x_label_area_size(44)
-            .y_label_area_size(64)
-            .build_cartesian_2d(
-                (x_min - x_pad)..(x_max + x_pad),
-                y_min..(y_max + y_pad),
-            )
+            .x_label_area_size(48)
+            .y_label_area_size(72)
+            .build_cartesian_2d((x_min - x_pad)..(x_max + x_pad), y_min..y_top)
             .map_err(draw_err)?;
         let x_fmt = |x: &f64| match x_scale {
-            XScale::Linear => format!("{x}"),
+            XScale::Linear => tick(*x),
             XScale::Log2 => format!("{}", 2f64.powf(x.round()) as u64),
         };
         chart
@@ -418,8 +706,9 @@ pub fn lines(
             .x_desc(x_label)
             .y_desc(y_label)
             .x_label_formatter(&x_fmt)
-            .label_style((FONT, 13))
-            .axis_desc_style((FONT, 14))
+            .y_label_formatter(&|y| tick(*y))
+            .label_style((FONT, SIZE_LABEL))
+            .axis_desc_style((FONT, SIZE_CAPTION))
             .light_line_style(BLACK.mix(0.05))
             .draw()
             .map_err(draw_err)?;
@@ -432,14 +721,7 @@ pub fn lines(
                     pts.clone(),
                     colour.stroke_width(2),
                 ))
-                .map_err(draw_err)?
-                .label(s.name)
-                .legend(move |(x, y)| {
-                    PathElement::new(
-                        vec![(x, y), (x + 18, y)],
-                        colour.stroke_width(2),
-                    )
-                });
+                .map_err(draw_err)?;
             // Alternate marker shapes so series differ without colour too.
             if s_idx % 2 == 0 {
                 chart
@@ -457,17 +739,23 @@ pub fn lines(
                     .map_err(draw_err)?;
             }
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.4))
-            .label_font((FONT, 13))
-            .position(SeriesLabelPosition::UpperLeft)
-            .draw()
-            .map_err(draw_err)?;
+        let entries: Vec<(&str, RGBColor, Key)> = series
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                (
+                    s.name,
+                    OKABE_ITO[i],
+                    Key::Line {
+                        triangle: i % 2 == 1,
+                    },
+                )
+            })
+            .collect();
+        draw_legend(&legend_area, width as i32, &entries)?;
         root.present().map_err(draw_err)?;
     }
-    Ok(svg)
+    Ok(svg_notation(&svg))
 }
 
 #[cfg(test)]
@@ -491,6 +779,58 @@ mod tests {
         for v in ["0.2500", "0.7500", "1.0000", "0.0000"] {
             assert!(svg.contains(v), "missing {v}");
         }
+    }
+
+    #[test]
+    fn every_viridis_cell_gets_ink_with_at_least_4_5_contrast() {
+        for i in 0..=200 {
+            let fill =
+                ViridisRGB::get_color_normalized(f64::from(i), 0.0, 200.0);
+            let ratio = contrast_ratio(fill, ink_for(fill));
+            assert!(ratio >= 4.5, "{fill:?}: {ratio}");
+        }
+    }
+
+    #[test]
+    fn ticks_have_no_needless_decimals() {
+        assert_eq!(tick(2.0), "2");
+        assert_eq!(tick(0.25), "0.25");
+        assert_eq!(tick(0.5000001), "0.5");
+        assert_eq!(tick(-0.0), "0");
+    }
+
+    #[test]
+    fn notation_matches_the_book() {
+        assert_eq!(notation("q . k / sqrt(d_k)"), "q \u{b7} k / \u{221a}d_k");
+        assert_eq!(
+            notation("tau = 0.5, n_heads x d_head"),
+            "\u{3c4} = 0.5, n_heads \u{d7} d_head"
+        );
+        assert_eq!(
+            notation("4 x query, taut, x = 1"),
+            "4 \u{d7} query, taut, x = 1"
+        );
+        let svg =
+            svg_notation("<text font-size=\"20\">\nW_q and 1/sqrt(3)\n</text>");
+        assert_eq!(
+            svg,
+            "<text font-size=\"20\">\nW<tspan baseline-shift=\"sub\" \
+             font-size=\"17.00\">q</tspan> and 1/\u{221a}3\n</text>"
+        );
+    }
+
+    #[test]
+    fn weights_axes_stop_at_one() {
+        let s = vec![Series {
+            name: "a",
+            values: vec![(0.0, 0.95), (0.0, 0.05)],
+        }];
+        let svg = grouped_bars("t", &["p", "q"], &s, "weight").unwrap();
+        assert!(
+            svg.contains(">\n1\n</text>") || svg.contains(">1</text>"),
+            "{svg}"
+        );
+        assert!(!svg.contains(">\n1.2\n</text>"));
     }
 
     #[test]

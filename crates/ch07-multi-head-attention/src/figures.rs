@@ -61,7 +61,7 @@ fn head_reach_bars() -> Result<Figure> {
         },
     ];
     let svg = grouped_bars(
-        "d_model = 64, T = 16 tokens: n_heads x d_head",
+        "d_out = 64, T = 16 tokens: n_heads x d_head",
         &labels,
         &series,
         "count (at most T = 16)",
