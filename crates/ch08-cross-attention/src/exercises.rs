@@ -1,7 +1,10 @@
-//! Chapter 8's exercises. Each function states its task; the reference
-//! solution sits between the `SOLUTION-START` and `SOLUTION-END` markers,
-//! and `tests/exercises.rs` checks it:
-//! `cargo test -p ch08-cross-attention --test exercises`.
+//! Chapter 8's exercises. Each function states its task in its
+//! documentation and in a `TODO(ex 8.N)` comment with a small example.
+//!
+//! The visible tests are in `tests/exercises.rs`. Run them all with
+//! `cargo test -p ch08-cross-attention --test exercises`, or one
+//! exercise's with `cargo test -p ch08-cross-attention --test exercises
+//! ex_8_1`. Grading runs further checks on inputs you do not see.
 
 use crate::layer::CrossAttention;
 use anyhow::{Result, ensure};
@@ -83,7 +86,8 @@ pub fn padded_cross_attention(
     // TODO(ex 8.2): for each example, project with
     // `layer.projections()`'s `queries`, `keys` and `values`, scale the
     // scores by 1/sqrt(d_out), put -inf in the columns from the example's
-    // length on, and finish with ch03's `softmax_rows`.
+    // length on, and finish with ch03's `softmax_rows` (the row-by-row
+    // softmax inside `attention`: it gives -inf weight 0).
     // One layer with d_in = d_out = 1 and W_q = W_k = W_v = [[1]], decoder
     // [[[0]]], encoder [[[1], [3], [99]]], lengths [2]
     // -> weights [[0.5, 0.5, 0]] and context [[2]]: the 99 is ignored.
