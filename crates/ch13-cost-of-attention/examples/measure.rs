@@ -10,9 +10,12 @@
 //! chapter). Memory is measured, not estimated: a counting global
 //! allocator adds up every byte allocated and freed, and each call's
 //! "peak extra" is the highest count reached during the call minus the
-//! count before it (so the call's output counts too). Times are wall
-//! clock, the median of several runs where a run is short; other work on
-//! the machine adds noise, so treat them as a few percent either way.
+//! count before it (so the call's output counts too). Times are the CPU
+//! time of the one thread doing the work (`clock_gettime` with the
+//! thread's CPU clock), the median of several batches of calls where a call is
+//! short, so that waiting for other processes on a shared machine is not
+//! counted; caches and memory bandwidth are still shared, so treat them as
+//! good to ten percent or so.
 
 use anyhow::{Context, Result};
 use attn_common::rng::SplitMix64;
@@ -86,26 +89,65 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
-/// Runs `f` once and returns its result, its wall-clock seconds and the
-/// most bytes it had allocated at once beyond what was allocated before.
+/// Runs `f` once and returns its result, its CPU seconds and the most
+/// bytes it had allocated at once beyond what was allocated before.
 fn run<R>(f: impl FnOnce() -> R) -> (R, f64, usize) {
     let before = CURRENT.load(Relaxed);
     PEAK.store(before, Relaxed);
-    let start = Instant::now();
+    let start = cpu_seconds();
     let r = black_box(f());
-    let seconds = start.elapsed().as_secs_f64();
+    let seconds = cpu_seconds() - start;
     (r, seconds, PEAK.load(Relaxed) - before)
 }
 // ANCHOR_END: allocator
+
+/// The CPU time this thread has used, in seconds, from the C library's
+/// `clock_gettime(CLOCK_THREAD_CPUTIME_ID)` (nanosecond resolution). Time
+/// spent waiting while other processes run is not counted, which matters
+/// on a shared machine. Elsewhere than 64-bit Linux, wall-clock time
+/// stands in.
+fn cpu_seconds() -> f64 {
+    #[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+    {
+        #[repr(C)]
+        struct Timespec {
+            tv_sec: i64,
+            tv_nsec: i64,
+        }
+        unsafe extern "C" {
+            fn clock_gettime(clock: i32, tp: *mut Timespec) -> i32;
+        }
+        const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
+        let mut ts = Timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `ts` is a valid, writable timespec for the call.
+        if unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut ts) } == 0 {
+            return ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9;
+        }
+    }
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    START.get_or_init(Instant::now).elapsed().as_secs_f64()
+}
+
+/// CPU seconds per call of `f`, over one batch of `n` calls.
+fn batch<R>(n: usize, f: &mut impl FnMut() -> R) -> f64 {
+    let start = cpu_seconds();
+    for _ in 0..n {
+        black_box(f());
+    }
+    (cpu_seconds() - start) / n as f64
+}
 
 fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(f64::total_cmp);
     xs[xs.len() / 2]
 }
 
-/// How many more runs make about `budget` seconds, between `lo` and `hi`.
-fn reps(first: f64, budget: f64, lo: usize, hi: usize) -> usize {
-    ((budget / first.max(1e-9)).ceil() as usize).clamp(lo, hi)
+/// How many calls make a batch of about `budget` seconds.
+fn per_batch(first: f64, budget: f64) -> usize {
+    ((budget / first.max(1e-9)).ceil() as usize).max(1)
 }
 
 struct Row {
@@ -166,23 +208,27 @@ fn main() -> Result<()> {
             "tiled differs from naive by {diff} at T = {t}"
         );
         drop((a, b));
-        // Then both in turn, so that noise from other work hits both.
-        let n = if t >= 8192 {
-            0
-        } else {
-            reps(naive_first.max(tiled_first), 0.6, 2, 200)
+        // Then batches of both in turn, so that noise from other work hits
+        // both alike; one run is enough at T = 8192.
+        let first = naive_first.max(tiled_first);
+        let batches = match first {
+            _ if t >= 8192 => 0,
+            f if f > 0.3 => 3,
+            _ => 5,
         };
+        let n = per_batch(first, 0.05);
+        let (mut naive, mut tiled) = (naive, tiled);
         let (mut tn, mut tt) = (Vec::new(), Vec::new());
-        for _ in 0..n {
-            tn.push(run(naive).1);
-            tt.push(run(tiled).1);
+        for _ in 0..batches {
+            tn.push(batch(n, &mut naive));
+            tt.push(batch(n, &mut tiled));
         }
-        let (tn, tt) = if n == 0 {
+        let (tn, tt) = if batches == 0 {
             (naive_first, tiled_first)
         } else {
             (median(tn), median(tt))
         };
-        let reps_done = n.max(1);
+        let reps_done = (n * batches).max(1);
         rows.push(Row {
             method: "naive",
             t,
@@ -206,13 +252,13 @@ fn main() -> Result<()> {
         });
         let cache = cache?;
         let (_, first, step_peak) = run(|| cache.attend(q1.row(0)));
-        let n = reps(first, 0.2, 5, 20_000);
-        let times: Vec<f64> =
-            (0..n).map(|_| run(|| cache.attend(q1.row(0))).1).collect();
+        let n = per_batch(first, 0.02);
+        let mut step = || cache.attend(q1.row(0));
+        let times: Vec<f64> = (0..5).map(|_| batch(n, &mut step)).collect();
         rows.push(Row {
             method: "kv_step",
             t,
-            repetitions: n,
+            repetitions: 5 * n,
             seconds: median(times),
             peak: build_peak.max(cache_bytes(tu, d) + step_peak),
         });
@@ -306,7 +352,8 @@ fn markdown(rows: &[Row], machine: &str, elapsed: f64) -> Result<String> {
     writeln!(
         s,
         "Measured on {machine}, release build, d = {D}, tile = {TILE}, one \
-         thread; the whole run took {elapsed:.0} s.\n"
+         thread; times are CPU time per call (median of batches); the \
+         whole run took {elapsed:.0} s of wall-clock time.\n"
     )?;
     writeln!(
         s,

@@ -70,7 +70,7 @@ pub fn figures() -> Result<Vec<Figure>> {
     let names = [
         ("naive", "naive (whole T x T matrix)"),
         ("tiled", "tiled, online softmax (tile 128)"),
-        ("kv_step", "one decoding step with a KV cache"),
+        ("kv_step", "one decoding step, KV cache of T tokens"),
     ];
     let time: Vec<_> = names
         .iter()
@@ -88,7 +88,7 @@ pub fn figures() -> Result<Vec<Figure>> {
                 &machine,
                 &time,
                 "time per call",
-                &[1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0],
+                &[1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0],
                 seconds_label,
             )?,
         ),
