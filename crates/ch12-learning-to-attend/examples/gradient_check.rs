@@ -1,4 +1,4 @@
-//! Prints chapter 12's the gradient check on both tasks.
+//! Prints chapter 12's gradient check on both tasks.
 //!
 //! `cargo run -p ch12-learning-to-attend --example gradient_check`
 

@@ -1,4 +1,4 @@
-//! Prints chapter 12's training "it" to find "animal".
+//! Prints chapter 12's pronoun training: "it" learns to find "animal".
 //!
 //! `cargo run -p ch12-learning-to-attend --example pronoun_training`
 

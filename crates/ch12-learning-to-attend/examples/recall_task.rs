@@ -1,4 +1,4 @@
-//! Prints chapter 12's one associative-recall sequence and its input.
+//! Prints one of chapter 12's associative-recall sequences and its input.
 //!
 //! `cargo run -p ch12-learning-to-attend --example recall_task`
 

@@ -1,4 +1,4 @@
-//! Prints chapter 12's training on associative recall with SGD and Adam.
+//! Prints chapter 12's training on associative recall, SGD and Adam.
 //!
 //! `cargo run -p ch12-learning-to-attend --example recall_training`
 

@@ -1,4 +1,4 @@
-//! Prints chapter 12's the weights Adam learned on associative recall.
+//! Prints the weights Adam learned on chapter 12's associative recall.
 //!
 //! `cargo run -p ch12-learning-to-attend --example recall_weights`
 

@@ -1,4 +1,5 @@
-//! Prints chapter 12's the softmax's backward pass, with and without its Jacobian.
+//! Prints chapter 12's softmax backward pass, with and without its
+//! Jacobian.
 //!
 //! `cargo run -p ch12-learning-to-attend --example softmax_backward`
 

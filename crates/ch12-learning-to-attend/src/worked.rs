@@ -12,6 +12,7 @@ use crate::train::{Optimiser, Run, train};
 use anyhow::{Result, anyhow};
 use attn_common::fmt;
 use attn_common::rng::SplitMix64;
+use ch03_queries_keys_values::attention::{Scale, attention};
 use ch03_queries_keys_values::softmax::softmax;
 use ch04_self_attention::sentences::Sentence;
 use ndarray::array;
@@ -267,6 +268,12 @@ pub fn recall_training() -> Result<String> {
          seed {SEED}\n",
         runs.init.count()
     )?;
+    let adam = crate::optim::Adam::new(ADAM_LR, &runs.init);
+    writeln!(
+        out,
+        "Adam: beta1 = {}, beta2 = {}, eps = {:.0e}\n",
+        adam.beta1, adam.beta2, adam.eps
+    )?;
     writeln!(out, "step    SGD (lr {SGD_LR})  Adam (lr {ADAM_LR})")?;
     for step in (0..=RECALL_STEPS).step_by(25) {
         writeln!(
@@ -312,15 +319,41 @@ pub fn recall_training() -> Result<String> {
 }
 // ANCHOR_END: recall_training
 
-/// The weights Adam learned on the recall task, locked.
-pub fn recall_weights() -> Result<String> {
-    let runs = recall_runs()?;
+/// The names of a recall token's features.
+fn feature_names() -> Vec<String> {
     let mut rows: Vec<String> = ["a", "b", "c", "d"]
         .iter()
         .map(|k| format!("k={k}"))
         .collect();
     rows.extend((0..VALUES).map(|v| format!("v={v}")));
     rows.push("query".into());
+    rows
+}
+
+/// What each feature of an asking token and of an asked token adds to
+/// their score, after training on recall: `W_q W_k^T / sqrt(d_k)`.
+pub fn recall_match() -> Result<String> {
+    let runs = recall_runs()?;
+    let rows = feature_names();
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let mut out = String::new();
+    let p = &runs.adam.params;
+    // score(i, j) = x_i W_q W_k^T x_j^T / sqrt(d_k): entry (a, b) is what
+    // feature a of a query and feature b of a key add to a score.
+    // (d_in, d_k) x (d_k, d_in) -> (d_in, d_in)
+    let form = p.w_q.dot(&p.w_k.t()) / (RECALL_D_K as f64).sqrt();
+    writeln!(
+        out,
+        "W_q W_k^T / sqrt(d_k): row = query feature, column = key feature"
+    )?;
+    write!(out, "{}", fmt::matrix(form.view(), &rows, &rows))?;
+    Ok(out)
+}
+
+/// The weights Adam learned on the recall task, locked.
+pub fn recall_weights() -> Result<String> {
+    let runs = recall_runs()?;
+    let rows = feature_names();
     let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
     let mut out = String::new();
     for (name, w) in runs.adam.params.named() {
@@ -376,11 +409,15 @@ pub fn pronoun_training() -> Result<String> {
             fmt::num(p.run.losses[step])
         )?;
     }
+    let x = p.example.x.view();
+    let level1 = attention(x, x, x, Scale::None)?.weights[[it, animal]];
     writeln!(
         out,
-        "\nweight of \"it\" on \"animal\": {} before, {} after",
+        "\nweight of \"it\" on \"animal\": {} before, {} after\n\
+         (chapter 4's Level 1, with Q = K = X: {})",
         fmt::num(before.weights[[it, animal]]),
-        fmt::num(after.weights[[it, animal]])
+        fmt::num(after.weights[[it, animal]]),
+        fmt::num(level1)
     )?;
     writeln!(out, "\n\"it\" before training:")?;
     ranked(&mut out, s, &before.weights.row(it).to_vec())?;

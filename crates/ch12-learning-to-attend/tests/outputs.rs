@@ -33,3 +33,8 @@ fn recall_weights() {
 fn pronoun_training() {
     lock!("pronoun_training", worked::pronoun_training().unwrap());
 }
+
+#[test]
+fn recall_match() {
+    lock!("recall_match", worked::recall_match().unwrap());
+}
