@@ -34,10 +34,10 @@
       return; // keep the static figure
     }
     var n = Math.max(data.queries.length, data.keys.length);
-    var width = 360;
+    var width = 480;
     var height = 16 + STEP * n;
-    var left = 110;
-    var right = width - 110;
+    var left = 120;
+    var right = width - 120;
 
     var controls = document.createElement("div");
     controls.className = "headview-controls";

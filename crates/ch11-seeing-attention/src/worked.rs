@@ -88,14 +88,14 @@ pub fn colour_scale() -> Result<String> {
     let mut text = String::new();
     writeln!(
         text,
-        "chapter 7's random heads on \"{}\" (T = {t}); uniform weight \
+        "chapter 7's random heads on \"{}\" (T = {t})\nuniform weight \
          1/{t} = {}\n",
         s.tokens.join(" "),
         fmt::num(1.0 / t as f64)
     )?;
     writeln!(
         text,
-        "{:<7} {:>9} {:>9} {:>12} {:>16}",
+        "{:<7} {:>9} {:>9} {:>10}  {:>16}",
         "head", "smallest", "largest", "max - min", "eff. keys (mean)"
     )?;
     let mut lo_all = f64::INFINITY;
@@ -108,7 +108,7 @@ pub fn colour_scale() -> Result<String> {
         let eff = effective_keys(w)?;
         writeln!(
             text,
-            "head {:<2} {:>9} {:>9} {:>12} {:>16}",
+            "head {:<2} {:>9} {:>9} {:>10}  {:>16}",
             h + 1,
             fmt::num(lo),
             fmt::num(hi),
