@@ -58,6 +58,8 @@ impl Params {
 
     /// Chapter 5's layer with these projections.
     ///
+    /// # Shapes
+    /// - returns a layer with `d_in` inputs and `d_k` outputs
     /// # Errors
     /// Non-finite or mismatched projections, as [`SelfAttention::new`].
     pub fn layer(&self) -> Result<SelfAttention> {
@@ -66,6 +68,9 @@ impl Params {
 
     /// The learned matrices with their names, in a fixed order:
     /// `W_q`, `W_k`, `W_v`, then `W_o` if there is one.
+    ///
+    /// # Shapes
+    /// - as the fields: `(d_in, d_k)` three times, then `(d_k, n_classes)`
     pub fn named(&self) -> Vec<(&'static str, &Array2<f64>)> {
         let mut out =
             vec![("W_q", &self.w_q), ("W_k", &self.w_k), ("W_v", &self.w_v)];
@@ -76,6 +81,9 @@ impl Params {
     }
 
     /// The learned matrices, mutably, in the order of [`Params::named`].
+    ///
+    /// # Shapes
+    /// - as [`Params::named`]
     pub fn tensors_mut(&mut self) -> Vec<&mut Array2<f64>> {
         let mut out = vec![&mut self.w_q, &mut self.w_k, &mut self.w_v];
         if let Some(w_o) = &mut self.w_o {
@@ -85,6 +93,9 @@ impl Params {
     }
 
     /// The same shapes, filled with zeros (gradients, optimiser state).
+    ///
+    /// # Shapes
+    /// - as `self`
     pub fn zeros_like(&self) -> Self {
         let z = |w: &Array2<f64>| Array2::zeros(w.dim());
         Self {
@@ -148,13 +159,22 @@ pub fn example_loss(
 ) -> Result<(f64, Params)> {
     let cache: Cache = forward(layer, ex.x.view())?;
     let t = ex.x.nrows();
-    ensure!(ex.row < t, "row {} is outside a sequence of {t}", ex.row);
+    ensure!(
+        ex.row < t,
+        "row {} is outside `x` with shape {}",
+        ex.row,
+        check::shape(&ex.x)
+    );
     let mut d_context = Array2::zeros(cache.context.dim());
     let mut d_weights = Array2::zeros(cache.weights.dim());
     let mut d_w_o = None;
     let loss = match (ex.target, &params.w_o) {
         (Target::Class(y), Some(w_o)) => {
-            ensure!(y < w_o.ncols(), "class {y} of {}", w_o.ncols());
+            ensure!(
+                y < w_o.ncols(),
+                "class {y} is not a column of `W_o` with shape {}",
+                check::shape(w_o)
+            );
             let z = cache.context.row(ex.row);
             let logits = z.dot(w_o); // (d_v,) x (d_v, n) -> (n,)
             let (loss, mut d_logits) = cross_entropy(logits.view(), y);
@@ -167,7 +187,11 @@ pub fn example_loss(
             loss
         }
         (Target::Token(j), _) => {
-            ensure!(j < t, "target token {j} is outside a sequence of {t}");
+            ensure!(
+                j < t,
+                "target token {j} is outside `x` with shape {}",
+                check::shape(&ex.x)
+            );
             let a = cache.weights[[ex.row, j]];
             d_weights[[ex.row, j]] = -1.0 / a; // L = -ln a, dL/da = -1/a
             -a.ln()
@@ -224,6 +248,9 @@ pub fn loss_and_grads(
 
 /// The mean loss over `data`, without the gradient.
 ///
+/// # Shapes
+/// - every `data[i].x`: `(T_i, d_in)`
+///
 /// # Errors
 /// As [`loss_and_grads`].
 pub fn loss(params: &Params, data: &[Example]) -> Result<f64> {
@@ -232,6 +259,9 @@ pub fn loss(params: &Params, data: &[Example]) -> Result<f64> {
 
 /// The model's answer for one example: the class with the largest logit,
 /// or the token with the largest weight.
+///
+/// # Shapes
+/// - `ex.x`: `(T, d_in)`
 ///
 /// # Errors
 /// As [`example_loss`].
@@ -244,7 +274,10 @@ pub fn predict(params: &Params, ex: &Example) -> Result<usize> {
     Ok(argmax(scores.view()))
 }
 
-/// The position of the largest entry (the first, on ties).
+/// The position of the largest entry (the first, on ties; 0 if empty).
+///
+/// # Shapes
+/// - `xs`: `(n,)`
 pub fn argmax(xs: ArrayView1<f64>) -> usize {
     let mut best = 0;
     for (i, &x) in xs.iter().enumerate() {
@@ -256,6 +289,9 @@ pub fn argmax(xs: ArrayView1<f64>) -> usize {
 }
 
 /// The share of `data` the model answers correctly.
+///
+/// # Shapes
+/// - every `data[i].x`: `(T_i, d_in)`
 ///
 /// # Errors
 /// As [`example_loss`].
@@ -270,4 +306,91 @@ pub fn accuracy(params: &Params, data: &[Example]) -> Result<f64> {
         }
     }
     Ok(right as f64 / data.len().max(1) as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gradcheck::gradient_check;
+    use proptest::prelude::*;
+
+    fn random_example(
+        rng: &mut SplitMix64,
+        t: usize,
+        d_in: usize,
+        target: Target,
+    ) -> Example {
+        Example {
+            x: rng.normal_matrix(t, d_in),
+            row: (rng.next_u64() % t as u64) as usize,
+            target,
+        }
+    }
+
+    #[test]
+    fn bad_examples_are_errors_naming_the_shapes() {
+        let mut rng = SplitMix64::new(3);
+        let p = Params::random(3, 2, 4, &mut rng).unwrap();
+        let wide = Example {
+            x: Array2::ones((4, 5)),
+            row: 0,
+            target: Target::Class(1),
+        };
+        let err = loss(&p, &[wide]).unwrap_err().to_string();
+        assert!(err.contains("(4, 5)") && err.contains("(3, 2)"), "{err}");
+        let far = Example {
+            x: Array2::ones((4, 3)),
+            row: 4,
+            target: Target::Class(1),
+        };
+        let err = loss(&p, &[far]).unwrap_err().to_string();
+        assert!(err.contains("(4, 3)"), "{err}");
+        let class = Example {
+            x: Array2::ones((4, 3)),
+            row: 0,
+            target: Target::Class(9),
+        };
+        let err = loss(&p, &[class]).unwrap_err().to_string();
+        assert!(err.contains("(2, 4)"), "{err}");
+        assert!(loss(&p, &[]).is_err());
+        let no_read_out = Params { w_o: None, ..p };
+        let ex = random_example(&mut rng, 3, 3, Target::Class(0));
+        assert!(loss(&no_read_out, &[ex]).is_err());
+    }
+
+    #[test]
+    fn a_uniform_read_out_costs_ln_of_the_number_of_classes() {
+        // W_o = 0: every logit is 0, p = 1/4 each, L = ln 4.
+        let mut rng = SplitMix64::new(4);
+        let mut p = Params::random(3, 2, 4, &mut rng).unwrap();
+        p.w_o = Some(Array2::zeros((2, 4)));
+        let ex = random_example(&mut rng, 5, 3, Target::Class(2));
+        let l = loss(&p, &[ex]).unwrap();
+        assert!((l - 4f64.ln()).abs() < 1e-15);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn the_gradient_matches_central_differences(
+            t in 1usize..6, d_in in 1usize..5, d_k in 1usize..4,
+            classes in 0usize..4, seed in any::<u64>(),
+        ) {
+            let mut rng = SplitMix64::new(seed);
+            let p = Params::random(d_in, d_k, classes, &mut rng).unwrap();
+            let data: Vec<Example> = (0..3)
+                .map(|_| {
+                    let target = if classes > 0 {
+                        Target::Class((rng.next_u64() % classes as u64) as usize)
+                    } else {
+                        Target::Token((rng.next_u64() % t as u64) as usize)
+                    };
+                    random_example(&mut rng, t, d_in, target)
+                })
+                .collect();
+            for c in gradient_check(&p, &data).unwrap() {
+                prop_assert!(c.worst_abs < 1e-8, "{} {}", c.name, c.worst_abs);
+            }
+        }
+    }
 }

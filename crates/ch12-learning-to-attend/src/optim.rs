@@ -1,6 +1,31 @@
 //! Two optimisers: plain gradient descent, and Adam.
 
 use crate::model::Params;
+use anyhow::{Result, bail};
+use attn_common::check;
+
+/// Checks that `grads` has the shapes of `params`, naming both if not.
+fn same_shapes(params: &Params, grads: &Params) -> Result<()> {
+    let (p, g) = (params.named(), grads.named());
+    if p.len() != g.len() {
+        bail!(
+            "the model has {} matrices but the gradient has {}",
+            p.len(),
+            g.len()
+        );
+    }
+    for ((name, w), (_, d)) in p.iter().zip(&g) {
+        if w.dim() != d.dim() {
+            bail!(
+                "`{name}` has shape {} but its gradient has shape {}",
+                check::shape(*w),
+                check::shape(*d)
+            );
+        }
+        check::finite(name, *d)?;
+    }
+    Ok(())
+}
 
 // ANCHOR: sgd
 /// Plain gradient descent: every parameter takes a step of size `lr`
@@ -16,10 +41,17 @@ impl Sgd {
     ///
     /// # Shapes
     /// - `grads` has the shapes of `params`
-    pub fn step(&self, params: &mut Params, grads: &Params) {
-        for (w, (_, g)) in params.tensors_mut().into_iter().zip(grads.named()) {
+    ///
+    /// # Errors
+    /// A gradient whose shapes differ from the parameters', or that is not
+    /// finite; the error names the shapes.
+    pub fn step(&self, params: &mut Params, grads: &Params) -> Result<()> {
+        same_shapes(params, grads)?;
+        let pairs = params.tensors_mut().into_iter().zip(grads.named());
+        for (w, (_, g)) in pairs {
             w.scaled_add(-self.lr, g);
         }
+        Ok(())
     }
 }
 // ANCHOR_END: sgd
@@ -46,6 +78,9 @@ pub struct Adam {
 impl Adam {
     /// Adam for `params`, with the paper's defaults and learning rate
     /// `lr`; its running means start at zero.
+    ///
+    /// # Shapes
+    /// - `m` and `v` get the shapes of `params`
     pub fn new(lr: f64, params: &Params) -> Self {
         let zeros = params.zeros_like();
         Self {
@@ -62,8 +97,15 @@ impl Adam {
     /// One step.
     ///
     /// # Shapes
-    /// - `grads` has the shapes of `params`
-    pub fn step(&mut self, params: &mut Params, grads: &Params) {
+    /// - `grads` and `params` have the shapes Adam was made for
+    ///
+    /// # Errors
+    /// A gradient or parameters whose shapes differ from those Adam was
+    /// made for, or a gradient that is not finite; the error names the
+    /// shapes.
+    pub fn step(&mut self, params: &mut Params, grads: &Params) -> Result<()> {
+        same_shapes(&self.m, params)?;
+        same_shapes(params, grads)?;
         self.t += 1;
         let (b1, b2) = (self.beta1, self.beta2);
         let fix1 = 1.0 - b1.powi(self.t); // bias corrections
@@ -84,6 +126,7 @@ impl Adam {
                 },
             );
         }
+        Ok(())
     }
 }
 // ANCHOR_END: adam
@@ -105,7 +148,7 @@ mod tests {
     #[test]
     fn sgd_steps_against_the_gradient() {
         let mut p = tiny(1.0);
-        Sgd { lr: 0.1 }.step(&mut p, &tiny(2.0));
+        Sgd { lr: 0.1 }.step(&mut p, &tiny(2.0)).unwrap();
         assert!((p.w_q[[0, 0]] - 0.8).abs() < 1e-15);
     }
 
@@ -115,7 +158,21 @@ mod tests {
         // is lr * g / (|g| + eps), about lr in the gradient's direction.
         let mut p = tiny(1.0);
         let mut adam = Adam::new(0.01, &p);
-        adam.step(&mut p, &tiny(-5.0));
+        adam.step(&mut p, &tiny(-5.0)).unwrap();
         assert!((p.w_q[[0, 0]] - 1.01).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_gradient_of_the_wrong_shape_names_both_shapes() {
+        let mut p = tiny(1.0);
+        let mut g = tiny(1.0);
+        g.w_k = ndarray::Array2::zeros((2, 3));
+        let err = Sgd { lr: 0.1 }.step(&mut p, &g).unwrap_err().to_string();
+        assert!(err.contains("(1, 1)") && err.contains("(2, 3)"), "{err}");
+        let mut adam = Adam::new(0.1, &p);
+        let err = adam.step(&mut p, &g).unwrap_err().to_string();
+        assert!(err.contains("`W_k` has shape (1, 1)"), "{err}");
+        g.w_k = array![[f64::NAN]];
+        assert!(adam.step(&mut p, &g).is_err());
     }
 }

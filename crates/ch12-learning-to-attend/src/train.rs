@@ -27,6 +27,10 @@ pub struct Run {
 /// Full-batch training: at every step, the mean loss over all of `data`,
 /// its gradient by the backward pass, and one optimiser step.
 ///
+/// # Shapes
+/// - every `data[i].x`: `(T_i, d_in)`; the run's parameters have the
+///   shapes of `init`
+///
 /// # Errors
 /// As [`loss_and_grads`].
 pub fn train(
@@ -42,10 +46,10 @@ pub fn train(
         let (loss, grads) = loss_and_grads(&params, data)?;
         losses.push(loss);
         match optimiser {
-            Optimiser::Sgd(lr) => Sgd { lr }.step(&mut params, &grads),
+            Optimiser::Sgd(lr) => Sgd { lr }.step(&mut params, &grads)?,
             Optimiser::Adam(lr) => {
                 adam.lr = lr;
-                adam.step(&mut params, &grads);
+                adam.step(&mut params, &grads)?;
             }
         }
     }

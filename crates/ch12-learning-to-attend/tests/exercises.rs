@@ -155,7 +155,7 @@ fn ex_12_3_agrees_with_the_chapters_adam_over_three_steps() {
             w_q: g.clone().into_shape_with_order((1, 2)).unwrap(),
             ..p.zeros_like()
         };
-        adam.step(&mut p, &grads);
+        adam.step(&mut p, &grads).unwrap();
         let s = adam_step(w.view(), g.view(), m.view(), v.view(), t + 1, 0.1)
             .unwrap();
         (w, m, v) = (s.w, s.m, s.v);
