@@ -3,9 +3,10 @@
 //! `cargo bench -p ch09-scoring-functions` runs `benches/scorers.rs` with
 //! divan, which prints its results as a tree. Divan has no machine-readable
 //! output yet, so the benchmark reads that tree with [`parse_divan`] and
-//! writes the fastest times as a markdown table with [`markdown`], labelled with
-//! the machine it ran on ([`machine`]). The times are measured, never
-//! locked: they differ from machine to machine and from run to run.
+//! writes the fastest times as a markdown table with [`markdown`],
+//! labelled with the machine it ran on ([`machine`]). The times are
+//! measured, never locked: they differ from machine to machine and from
+//! run to run.
 
 use anyhow::{Context, Result, bail, ensure};
 use std::fmt::Write as _;

@@ -399,13 +399,40 @@ pub fn widths_and_errors() -> Result<String> {
                 s.name(),
                 attn_common::check::shape(&scores)
             )?,
-            Err(e) => writeln!(out, "  {:<10}  error: {e}", s.name())?,
+            Err(e) => {
+                writeln!(out, "  {:<10}  error:", s.name())?;
+                write!(out, "{}", wrap(&e.to_string(), "    ", 72))?;
+            }
         }
     }
     writeln!(out, "\na zero key under cosine:")?;
     let zero = array![[1.0, 0.0], [0.0, 0.0]];
     if let Err(e) = cosine(array![[1.0, 1.0]].view(), zero.view()) {
-        writeln!(out, "  error: {e}")?;
+        writeln!(out, "  error:")?;
+        write!(out, "{}", wrap(&e.to_string(), "    ", 72))?;
     }
     Ok(out)
+}
+
+/// Breaks `text` into lines of at most `width` characters (a longer word
+/// gets a line of its own), each starting with `indent`.
+fn wrap(text: &str, indent: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty()
+            && indent.len() + line.len() + 1 + word.len() > width
+        {
+            out.push_str(&format!("{indent}{line}\n"));
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        out.push_str(&format!("{indent}{line}\n"));
+    }
+    out
 }
