@@ -34,7 +34,9 @@
       return; // keep the static figure
     }
     var n = Math.max(data.queries.length, data.keys.length);
-    var width = 480;
+    // As wide as the column allows, up to 480 px: on a narrow screen the
+    // lines get shorter while the tokens keep their size.
+    var width = Math.max(300, Math.min(480, box.clientWidth || 480));
     var height = 16 + STEP * n;
     var left = 120;
     var right = width - 120;
