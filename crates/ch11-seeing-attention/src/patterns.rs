@@ -79,3 +79,27 @@ pub fn patterns(sentence: &Sentence) -> Result<Vec<Pattern>> {
         },
     ])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array2;
+
+    #[test]
+    fn every_pattern_is_a_map_of_distributions() {
+        let s = ch04_self_attention::sentences::animal();
+        for p in patterns(&s).unwrap() {
+            crate::weights::check_rows(p.name, p.weights.view()).unwrap();
+        }
+    }
+
+    #[test]
+    fn an_empty_sentence_is_refused_with_its_shape() {
+        let s = Sentence {
+            tokens: vec![],
+            x: Array2::zeros((0, 5)),
+        };
+        let err = patterns(&s).unwrap_err().to_string();
+        assert!(err.contains("(0, 5)"), "{err}");
+    }
+}

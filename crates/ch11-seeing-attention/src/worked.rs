@@ -196,6 +196,24 @@ pub fn rollout_animal() -> Result<String> {
     }
     let sums = rolled.sum_axis(Axis(1));
     writeln!(text, "\nrollout row sums: {}", fmt::vector(sums.view()))?;
+
+    // The stack itself: each layer averages its input with what its
+    // head reads, h <- 0.5 h + 0.5 A h, with the states as values.
+    let mut h = s.x.clone(); // (T, d_in)
+    for a in [a1, a2] {
+        h = 0.5 * &h + 0.5 * &a.dot(&h); // (T, T) x (T, d_in) -> (T, d_in)
+    }
+    let direct = rolled.dot(&s.x); // (T, T) x (T, d_in) -> (T, d_in)
+    let gap = h
+        .iter()
+        .zip(&direct)
+        .fold(0.0_f64, |m, (p, q)| m.max((p - q).abs()));
+    writeln!(
+        text,
+        "run the stack, h <- 0.5 h + 0.5 A h: top states equal R X \
+         (largest gap below 1e-12): {}",
+        if gap < 1e-12 { "yes" } else { "no" }
+    )?;
     Ok(text)
 }
 // ANCHOR_END: rollout_animal
