@@ -184,7 +184,25 @@ fn standalone_manifest(
         // A root of its own, so it never joins a workspace above it.
         table.insert("workspace".into(), Value::Table(Table::new()));
         if let Some(profile) = &ws.profile {
-            table.insert("profile".into(), profile.clone());
+            let mut profile = profile.clone();
+            // Per-package settings only for packages this crate has.
+            let own = table
+                .get("package")
+                .and_then(|p| p.get("name"))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            if let Some(Value::Table(per)) =
+                profile.get_mut("dev").and_then(|d| d.get_mut("package"))
+            {
+                per.retain(|name, _| {
+                    !ws.dependencies
+                        .get(name)
+                        .is_some_and(|d| d.get("path").is_some())
+                        || *name == own
+                });
+            }
+            table.insert("profile".into(), profile);
         }
     }
     let text = toml::to_string(&table)?;
@@ -247,6 +265,13 @@ pub fn student_crate(
         let prefix = Path::new("vendor").join(&name);
         let mut manifest_table: Table = manifest.parse()?;
         manifest_table.remove("dev-dependencies");
+        // The student builds this code but does not write it: its warnings
+        // (unused arguments of its own stripped exercises) are noise.
+        let mut rust = Table::new();
+        rust.insert("warnings".into(), Value::String("allow".into()));
+        let mut lints = Table::new();
+        lints.insert("rust".into(), Value::Table(rust));
+        manifest_table.insert("lints".into(), Value::Table(lints));
         out.insert(
             prefix.join("Cargo.toml"),
             toml::to_string(&manifest_table)?.into_bytes(),
@@ -269,18 +294,34 @@ pub fn student_crate(
 fn exercise_statements(root: &Path, chapter: &Chapter) -> String {
     let md = root.join("book").join(format!("{}.md", chapter.name));
     let text = std::fs::read_to_string(md).unwrap_or_default();
-    match text.find("\n## Exercises") {
-        Some(i) => text[i + 1..]
-            .lines()
-            .skip(1)
-            .filter(|l| !l.contains("{{#"))
-            .collect::<Vec<_>>()
-            .join("\n")
-            .trim()
-            .to_string(),
-        None => "See the chapter's exercises section.".to_string(),
-    }
+    let Some(i) = text.find("\n## Exercises") else {
+        return "See the chapter's exercises section.".to_string();
+    };
+    let section = &text[i + 1..];
+    // Up to the next section of the same level, without includes.
+    let body: Vec<&str> = section
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.starts_with("## "))
+        .filter(|l| !l.contains("{{#"))
+        .collect();
+    // Paragraphs that speak to a reader of the book (where the solutions
+    // are, how to hide them) say nothing true in the student's copy.
+    let book_path = format!("crates/{}/", chapter.name);
+    body.join("\n")
+        .split("\n\n")
+        .filter(|p| !p.contains("SOLUTION") && !p.contains("solution"))
+        .map(|p| p.replace(&book_path, ""))
+        .collect::<Vec<_>>()
+        .join("\n\n")
+        .trim()
+        .to_string()
 }
+
+/// Where the published book lives; a chapter is `<BOOK_URL><name>.html`.
+/// A fork that publishes its own copy changes this line.
+pub const BOOK_URL: &str =
+    "https://attention-verified.github.io/attention-verified/";
 
 fn student_readme(root: &Path, chapter: &Chapter) -> Result<String> {
     let points = super::points(chapter)?;
@@ -289,39 +330,131 @@ fn student_readme(root: &Path, chapter: &Chapter) -> Result<String> {
         table.push_str(&format!("| {id} | {p} |\n"));
     }
     let total: f64 = points.values().sum();
+    let ws = workspace(root)?;
+    let msrv = ws
+        .package
+        .get("rust-version")
+        .and_then(Value::as_str)
+        .unwrap_or("1.89")
+        .to_string();
+    let ids: Vec<String> = points.keys().cloned().collect();
+    let first = ids
+        .first()
+        .map_or("1_1".to_string(), |id| id.replace('.', "_"));
     Ok(format!(
-        "# Homework: {name}\n\n\
-         This crate is chapter {n} of *Attention, Verified*, with the code \
-         exercises' solutions taken out. Each place you have to fill in says \
-         `todo!(\"ex N.M: ...\")`, with a `// TODO(ex N.M)` comment above it \
-         explaining what to do.\n\n\
+        "# Homework: chapter {n} of *Attention, Verified*\n\n\
+         This crate is the code of chapter {n} ([read the chapter online]\
+         ({url}{name}.html)), with the code exercises left for you to write. \
+         Each place to fill in is a `todo!(\"ex N.M: ...\")` in \
+         `src/exercises.rs`, below a `// TODO(ex N.M)` comment that says what \
+         to do and gives a small example.\n\n\
          ## The exercises\n\n{statements}\n\n\
+         ## What you need\n\n\
+         Rust {msrv} or newer, and nothing else. The earlier chapters' code \
+         this crate uses is in `vendor/`: read it, but do not change it (it \
+         is not graded, and the grader uses its own copy).\n\n\
          ## Working on them\n\n\
-         You need a Rust toolchain and nothing else; the earlier chapters' \
-         code this crate uses is in `vendor/`.\n\n\
          ```sh\n\
-         cargo test --test exercises            # every exercise's tests\n\
-         cargo test --test exercises ex_{first}  # one exercise\n\
-         cargo test                             # everything, including the chapter's own tests\n\
+         cargo test --test exercises              # every exercise's tests\n\
+         cargo test --test exercises ex_{first}    # one exercise\n\
+         cargo test                               # the chapter's own tests too\n\
          ```\n\n\
-         An exercise is done when its tests pass. Do not change the tests: \
-         they are not graded from your copy.\n\n\
-         ## How the work is graded\n\n\
-         The grader copies your `src/` folder into a fresh copy of this \
-         assignment, puts the original tests back together with further \
-         tests you have not seen, and runs every exercise test on its own, \
-         with a time limit. A test passes or it does not; an exercise \
-         earns its points in proportion to the tests it passes. Code that \
-         does not compile scores 0, so hand in code that builds.\n\n\
-         {table}\n**Total: {total}**\n",
-        name = chapter.name,
+         ## What to hand in, and how it is graded\n\n\
+         Hand in the crate folder as your instructor asks. Only `src/` is \
+         read: changes to `Cargo.toml`, `tests/` or `vendor/` are ignored, so \
+         do not add dependencies. Keep every function's signature as it is.\n\n\
+         The grader builds your `src/` inside a fresh copy of this \
+         assignment, offline, and asks each exercise for its answers: to the \
+         examples in the statements, to inputs you have not seen (other \
+         sizes, magnitudes and bad inputs), and to properties that hold for \
+         every input. Each answer is compared with the expected one within a \
+         small tolerance. Passing the visible tests is a good sign, not a \
+         guarantee. What your program prints, its exit status and the test \
+         results earn nothing: only answers do. An exercise's points are \
+         shared out over its checks; each call has a time limit of 10 s; code \
+         that does not compile scores 0, so hand in code that builds.\n\n\
+         {table}\n**Total: {total}**\n\n\
+         The chapter's other exercises (worked on paper) are not graded by \
+         the grader: hand them in as your instructor asks.\n",
         n = chapter.nn.trim_start_matches('0'),
+        name = chapter.name,
+        url = BOOK_URL,
         statements = exercise_statements(root, chapter),
-        first = points
-            .keys()
-            .next()
-            .map_or("1_1".to_string(), |id| id.replace('.', "_")),
     ))
+}
+
+/// A GitHub Classroom workflow that runs each exercise's visible tests
+/// with its points on every push: quick feedback for the student. Final
+/// marks come from `cargo xtask grade`, which the student cannot fool.
+pub fn classroom_workflow(chapter: &Chapter) -> Result<String> {
+    let points = super::points(chapter)?;
+    let mut steps = String::new();
+    let mut runners = Vec::new();
+    let mut env = String::new();
+    for (id, p) in &points {
+        let slug = format!("ex-{}", id.replace('.', "-"));
+        let test = format!("ex_{}", id.replace('.', "_"));
+        steps.push_str(&format!(
+            "      - name: Exercise {id}\n\
+             \x20       id: {slug}\n\
+             \x20       uses: classroom-resources/autograding-command-grader@v1\n\
+             \x20       with:\n\
+             \x20         test-name: Exercise {id}\n\
+             \x20         command: cargo test --quiet --test exercises {test}\n\
+             \x20         timeout: 10\n\
+             \x20         max-score: {p}\n"
+        ));
+        env.push_str(&format!(
+            "          {}_RESULTS: \"${{{{ steps.{slug}.outputs.result }}}}\"\n",
+            slug.to_uppercase()
+        ));
+        runners.push(slug);
+    }
+    Ok(format!(
+        "# Written by `cargo xtask assign --classroom`: runs the visible\n\
+         # exercise tests on every push, with each exercise's points, so you\n\
+         # get feedback at once. Final marks come from your instructor's\n\
+         # grader, which also uses inputs you have not seen.\n\
+         name: Autograding\n\
+         on:\n  push:\n  workflow_dispatch:\n\
+         permissions:\n  checks: write\n  actions: read\n  contents: read\n\
+         jobs:\n\
+         \x20 autograding:\n\
+         \x20   runs-on: ubuntu-latest\n\
+         \x20   if: github.actor != 'github-classroom[bot]'\n\
+         \x20   steps:\n\
+         \x20     - uses: actions/checkout@v4\n\
+         \x20     - name: Build once\n\
+         \x20       run: cargo test --no-run --test exercises\n\
+         {steps}\
+         \x20     - name: Report\n\
+         \x20       uses: classroom-resources/autograding-grading-reporter@v1\n\
+         \x20       env:\n{env}\
+         \x20       with:\n\
+         \x20         runners: {runners}\n",
+        runners = runners.join(","),
+    ))
+}
+
+/// Lets cargo trim the book's lock file down to this crate's packages,
+/// offline, keeping every version, so that the student's first build
+/// leaves `Cargo.lock` as it is.
+pub fn prune_lock(dir: &Path) -> Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(["metadata", "--offline", "--format-version", "1", "--quiet"])
+        .current_dir(dir)
+        .env_remove("CARGO_TARGET_DIR")
+        .stdout(std::process::Stdio::null())
+        .output()?;
+    if !out.status.success() {
+        bail!(
+            "cargo metadata in {} failed: {}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(())
 }
 
 /// Writes `files` under `dir`, leaving files whose contents did not
@@ -356,7 +489,6 @@ pub fn run(
     out: &Path,
     classroom: bool,
 ) -> Result<()> {
-    let _ = classroom;
     if out.exists() && std::fs::read_dir(out)?.next().is_some() {
         bail!(
             "{} exists and is not empty: choose a new folder",
@@ -371,6 +503,12 @@ pub fn run(
         },
     )?;
     write_files(out, &crate_files)?;
+    prune_lock(out)?;
+    if classroom {
+        let wf = out.join(".github/workflows/classroom.yml");
+        std::fs::create_dir_all(wf.parent().context("no parent")?)?;
+        std::fs::write(&wf, classroom_workflow(chapter)?)?;
+    }
     let n: usize = files(&chapter.dir)
         .iter()
         .filter(|p| p.extension().is_some_and(|e| e == "rs"))

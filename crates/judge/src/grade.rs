@@ -256,19 +256,7 @@ impl Grader {
     fn prune_lock_file(&mut self) -> Result<()> {
         let dir = self.scratch.join("lock");
         write_stamped(&dir, &self.template, None)?;
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let out = std::process::Command::new(cargo)
-            .args(["metadata", "--offline", "--format-version", "1", "--quiet"])
-            .current_dir(&dir)
-            .env_remove("CARGO_TARGET_DIR")
-            .stdout(std::process::Stdio::null())
-            .output()?;
-        if !out.status.success() {
-            bail!(
-                "cargo metadata in the assignment failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
+        assign::student::prune_lock(&dir)?;
         let lock = std::fs::read(dir.join("Cargo.lock"))?;
         self.template.insert("Cargo.lock".into(), lock);
         std::fs::remove_dir_all(&dir)?;
@@ -353,6 +341,19 @@ impl Grader {
             }
         };
         report.notes = intake.notes.clone();
+        if let Some(theirs) = &intake.manifest {
+            let ours = self.template.get(Path::new("Cargo.toml"));
+            let (_, tail) = runner::runner_files(&self.chapter.name);
+            let ours = ours.map(|m| &m[..m.len() - tail.len()]);
+            if ours != Some(theirs.as_slice()) {
+                report.notes.push(
+                    "your Cargo.toml differs from the assignment's: it is \
+                     ignored, with any dependency or setting it adds; only \
+                     src/ is graded"
+                        .into(),
+                );
+            }
+        }
         let dir = fresh_dir("sub")?;
         let result = self.grade_in(&dir, &intake, &mut report);
         let _ = std::fs::remove_dir_all(&dir);

@@ -22,6 +22,9 @@ pub struct Intake {
     pub files: BTreeMap<PathBuf, Vec<u8>>,
     /// Notes for the student's report ("src/x.rs is a link: ignored").
     pub notes: Vec<String>,
+    /// The submission's `Cargo.toml`, if it has one (never used to build;
+    /// compared with the assignment's to tell the student it is ignored).
+    pub manifest: Option<Vec<u8>>,
 }
 
 /// Reads `submission/src` without following links. Fails (the submission
@@ -34,13 +37,17 @@ pub fn read(submission: &Path) -> Result<Intake> {
     if !meta.is_dir() {
         bail!("src is not a folder (a link or a file)");
     }
-    for ignored in ["Cargo.toml", "build.rs", "Cargo.lock", "vendor", "tests"] {
+    for ignored in ["build.rs", ".cargo"] {
         if std::fs::symlink_metadata(submission.join(ignored)).is_ok() {
             intake.notes.push(format!(
                 "`{ignored}` is ignored: only src/ is graded, with the \
                  assignment's own manifest, dependencies and build"
             ));
         }
+    }
+    let manifest = submission.join("Cargo.toml");
+    if std::fs::symlink_metadata(&manifest).is_ok_and(|m| m.is_file()) {
+        intake.manifest = read_regular(&manifest, 64 << 10).ok();
     }
     let mut total = 0u64;
     let mut stack = vec![(src.clone(), 0usize)];

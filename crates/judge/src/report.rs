@@ -173,7 +173,8 @@ impl Report {
 
 /// Points to two decimals, for reports and the CSV.
 pub fn round(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
+    // `+ 0.0` turns the -0 of an empty sum into 0.
+    (x * 100.0).round() / 100.0 + 0.0
 }
 
 /// One CSV field, quoted when it needs to be.

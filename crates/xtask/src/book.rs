@@ -240,7 +240,8 @@ pub fn drop_annotations(html: &str) -> String {
 /// Writes the text of every `<mi mathvariant="bold">` (and `<mn>`) with
 /// the code points of Unicode's Mathematical Alphanumeric Symbols block
 /// (bold upright), which any math font draws bold. The attribute stays for
-/// browsers that read it.
+/// browsers that read it. A letter with no bold code point (such as `ℓ`)
+/// is set in a bold weight instead.
 pub fn bold_letters(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
@@ -254,8 +255,18 @@ pub fn bold_letters(html: &str) -> String {
         let Some(end) = rest[body..].find('<').map(|e| body + e) else {
             break;
         };
-        out.push_str(&rest[..body]);
-        out.extend(rest[body..end].chars().map(bold));
+        let text: String = rest[body..end].chars().map(bold).collect();
+        let unmapped = text.chars().any(|c| {
+            c.is_alphanumeric() && !('\u{1D400}'..='\u{1D7FF}').contains(&c)
+        });
+        if unmapped {
+            // `<mi mathvariant="bold">` less its closing `>`.
+            out.push_str(&rest[..body - 1]);
+            out.push_str(" style=\"font-weight: bold\">");
+        } else {
+            out.push_str(&rest[..body]);
+        }
+        out.push_str(&text);
         rest = &rest[end..];
     }
     out.push_str(rest);
@@ -445,6 +456,10 @@ mod tests {
             "<mi mathvariant=\"bold\">\u{1D42A}</mi><mi>q</mi><mn mathvariant=\"bold\">\u{1D7CF}</mn><mi mathvariant=\"bold\">\u{1D6C0}\u{1D6C2}</mi>"
         );
         assert_eq!(bold('Σ'), '\u{1D6BA}');
+        assert_eq!(
+            bold_letters("<mi mathvariant=\"bold\">ℓ</mi>"),
+            "<mi mathvariant=\"bold\" style=\"font-weight: bold\">ℓ</mi>"
+        );
         assert_eq!(bold('+'), '+');
     }
 
