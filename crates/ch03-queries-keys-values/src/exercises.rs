@@ -24,7 +24,8 @@ use ndarray::{Array1, ArrayView1};
 /// - `scores`: `(n,)` -> `(n,)`, every entry at most 0.
 ///
 /// # Errors
-/// An empty vector or a non-finite score.
+/// An empty vector or a non-finite score; the error names the shape of
+/// `scores`, as `check::usable` does.
 pub fn log_softmax(scores: ArrayView1<f64>) -> Result<Array1<f64>> {
     // TODO(ex 3.1): check the input with `check::usable`, then return
     // x_i - m - ln(sum_j exp(x_j - m)) with m the largest score.
@@ -49,7 +50,7 @@ pub fn log_softmax(scores: ArrayView1<f64>) -> Result<Array1<f64>> {
 ///
 /// # Errors
 /// An empty vector, a non-finite or negative weight, or weights whose sum is
-/// further than `1e-9` from 1.
+/// further than `1e-9` from 1. Every error names the shape of `weights`.
 pub fn entropy(weights: ArrayView1<f64>) -> Result<f64> {
     // TODO(ex 3.2): reject what is not a probability distribution (see
     // # Errors), then sum -w ln w over the non-zero weights.
@@ -91,7 +92,8 @@ pub fn entropy(weights: ArrayView1<f64>) -> Result<f64> {
 /// - `scores`: `(n,)` -> a single temperature above 0.
 ///
 /// # Errors
-/// An empty vector, a non-finite score, or a target outside `(1/n, 1/k)`.
+/// An empty vector, a non-finite score, or a target outside `(1/n, 1/k)`;
+/// every error names the shape of `scores`.
 pub fn temperature_for_top_weight(
     scores: ArrayView1<f64>,
     target: f64,

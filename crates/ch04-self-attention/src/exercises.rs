@@ -17,7 +17,7 @@ use ndarray::{Array1, ArrayView2};
 /// weights with chapter 3's `softmax`, and return `sum_j w_j x_j`. Use
 /// plain `for` loops and indexing (`x[[j, c]]`): no `dot`, no matrix
 /// products. Return an error if `x` is empty or non-finite, or if `i` is
-/// not a row of `x`.
+/// not a row of `x`; the error names the shape of `x`.
 ///
 /// # Shapes
 /// - `x`: `(T, d_in)`, `i < T` -> `(d_in,)`
@@ -56,7 +56,8 @@ pub fn context_by_loops(x: ArrayView2<f64>, i: usize) -> Result<Array1<f64>> {
 /// `weights` is a square attention matrix (row = query, column = key).
 /// For each row `i`, return the column `j != i` with the largest weight;
 /// on a tie, the smallest such `j`. Return an error if `weights` is not
-/// square, has fewer than 2 rows, or holds a non-finite value.
+/// square, has fewer than 2 rows, or holds a non-finite value; the error
+/// names the shape of `weights`.
 ///
 /// # Shapes
 /// - `weights`: `(T, T)` with `T >= 2` -> `T` indices

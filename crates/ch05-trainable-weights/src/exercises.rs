@@ -22,8 +22,9 @@ use ndarray::{Array1, ArrayView1, ArrayView2};
 /// - `query`: `(d_k,)`, `keys`: `(T, d_k)` -> `(T,)`
 ///
 /// # Errors
-/// An empty or non-finite input, or a query whose width differs from the
-/// keys' width; the error names both shapes.
+/// An empty or non-finite input (the error names its shape), or a query
+/// whose width differs from the keys' width (the error names both
+/// shapes).
 pub fn scaled_scores(
     query: ArrayView1<f64>,
     keys: ArrayView2<f64>,

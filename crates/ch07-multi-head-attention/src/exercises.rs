@@ -77,7 +77,7 @@ pub fn merge_heads(heads: ArrayView3<f64>) -> Result<Array2<f64>> {
 /// - `weights`: `(n_heads, T, T)` -> `(T, T)`
 ///
 /// # Errors
-/// An empty or non-finite `weights`.
+/// An empty or non-finite `weights`; the error names its shape.
 pub fn average_heads(weights: ArrayView3<f64>) -> Result<Array2<f64>> {
     // TODO(ex 7.3): check the input, then take the mean over axis 0.
     // heads [[1, 0], [0.5, 0.5]] and [[0, 1], [0.5, 0.5]]

@@ -26,7 +26,8 @@ use ndarray::{ArrayView2, ArrayView3, Axis, s};
 ///   column index below `T_enc`
 ///
 /// # Errors
-/// An empty or non-finite `weights`, or a `threshold` outside `[0, 1]`.
+/// An empty or non-finite `weights` (the error names its shape), or a
+/// `threshold` outside `[0, 1]`.
 pub fn hard_alignment(
     weights: ArrayView2<f64>,
     threshold: f64,
@@ -77,6 +78,9 @@ pub fn hard_alignment(
 /// # Errors
 /// An empty or non-finite batch, different batch sizes, a wrong number of
 /// lengths, a length of 0 or above `T_enc`, or widths other than `d_in`.
+/// The errors name the shapes involved: the shape of a non-finite batch,
+/// both batches' shapes when their sizes differ, and the encoder's shape
+/// when a length is wrong or the number of lengths is.
 pub fn padded_cross_attention(
     layer: &CrossAttention,
     decoder: ArrayView3<f64>,

@@ -107,7 +107,11 @@ fn ex_1_1(rng: &mut SplitMix64, story: &Memory) -> Vec<Check> {
     out.push(Check::matches(
         "1.1",
         "all-negative scores",
-        json!({"keys": [[1.0, 1.0], [0.0, 1.0], [1.0, 0.0]], "values": [[1.0], [2.0], [3.0]], "query": [-1.0, -2.0]}),
+        json!({
+            "keys": [[1.0, 1.0], [0.0, 1.0], [1.0, 0.0]],
+            "values": [[1.0], [2.0], [3.0]],
+            "query": [-1.0, -2.0],
+        }),
         Tol::EXACT,
     ));
     out.push(Check::matches(
@@ -208,7 +212,12 @@ fn ex_1_2(rng: &mut SplitMix64, story: &Memory) -> Vec<Check> {
     out.push(Check::matches(
         "1.2",
         "two entries at temperature 1/2",
-        json!({"keys": [[1.0, 0.0], [0.0, 1.0]], "values": [[2.0], [4.0]], "query": [1.0, 0.0], "temperature": 0.5}),
+        json!({
+            "keys": [[1.0, 0.0], [0.0, 1.0]],
+            "values": [[2.0], [4.0]],
+            "query": [1.0, 0.0],
+            "temperature": 0.5,
+        }),
         Tol::F64,
     ));
     for (name, tau) in [
@@ -260,12 +269,16 @@ fn ex_1_2(rng: &mut SplitMix64, story: &Memory) -> Vec<Check> {
     let tau = rng.uniform_in(0.1, 5.0);
     out.push(Check::property(
         "1.2",
-        "temperature tau reads like the query divided by tau, and the weights sum to 1",
+        "temperature tau reads like the query \
+            divided by tau, and the weights sum to 1",
         move |ask: &mut dyn Oracle| {
             let cold = value(ask.ask("1.2", &read(&k, &v, &q, tau)))?;
-            let plain = value(ask.ask("1.2", &read(&k, &v, &q.mapv(|x| x / tau), 1.0)))?;
+            let plain = value(
+                ask.ask("1.2", &read(&k, &v, &q.mapv(|x| x / tau), 1.0)),
+            )?;
             for part in ["weights", "output"] {
-                let (Some(a), Some(b)) = (cold.get(part), plain.get(part)) else {
+                let (Some(a), Some(b)) = (cold.get(part), plain.get(part))
+                else {
                     return Err(format!("the answer has no `{part}`"));
                 };
                 if !close(a, b, Tol::F64) {

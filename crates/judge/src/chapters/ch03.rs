@@ -138,11 +138,17 @@ fn ex_3_1(rng: &mut SplitMix64) -> Vec<Check> {
         "adding the same number to every score changes nothing",
         move |ask: &mut dyn Oracle| {
             let base = numbers(&value(ask.ask("3.1", &scores(&x)))?)?;
-            let moved = numbers(&value(ask.ask("3.1", &scores(&x.mapv(|s| s + shift))))?)?;
-            if base.len() == moved.len() && base.iter().zip(&moved).all(|(a, b)| (a - b).abs() < 1e-9) {
+            let moved = numbers(&value(
+                ask.ask("3.1", &scores(&x.mapv(|s| s + shift))),
+            )?)?;
+            if base.len() == moved.len()
+                && base.iter().zip(&moved).all(|(a, b)| (a - b).abs() < 1e-9)
+            {
                 Ok(())
             } else {
-                Err("shifting every score by the same amount changed the answer".into())
+                Err("shifting every score by the \
+                    same amount changed the answer"
+                    .into())
             }
         },
     ));
@@ -443,13 +449,21 @@ fn ex_3_3(rng: &mut SplitMix64) -> Vec<Check> {
             for (x, goal) in &hidden {
                 let tau = number(&value(ask.ask("3.3", &target(x, *goal)))?)?;
                 if !(tau.is_finite() && tau > 0.0) {
-                    return Err("the temperature is not a finite number above 0".into());
+                    return Err("the temperature is not \
+                        a finite number above 0"
+                        .into());
                 }
                 let top = softmax_with_temperature(x.view(), tau)
                     .map(|w| w.fold(0.0, |m: f64, &v| m.max(v)))
-                    .map_err(|_| "the temperature returned is not usable".to_string())?;
+                    .map_err(|_| {
+                        "the temperature \
+                        returned is not usable"
+                            .to_string()
+                    })?;
                 if (top - goal).abs() > 1e-9 {
-                    return Err("at the temperature returned the top weight misses the target".into());
+                    return Err("at the temperature returned the \
+                        top weight misses the target"
+                        .into());
                 }
             }
             Ok(())
@@ -462,11 +476,15 @@ fn ex_3_3(rng: &mut SplitMix64) -> Vec<Check> {
         "scaling the scores by 3 scales the temperature by 3",
         move |ask: &mut dyn Oracle| {
             let t = number(&value(ask.ask("3.3", &target(&x, goal)))?)?;
-            let t3 = number(&value(ask.ask("3.3", &target(&x.mapv(|s| 3.0 * s), goal)))?)?;
+            let t3 = number(&value(
+                ask.ask("3.3", &target(&x.mapv(|s| 3.0 * s), goal)),
+            )?)?;
             if (t3 - 3.0 * t).abs() <= 1e-8 * t.abs() {
                 Ok(())
             } else {
-                Err("three times the scores did not need three times the temperature".into())
+                Err("three times the scores did not \
+                    need three times the temperature"
+                    .into())
             }
         },
     ));

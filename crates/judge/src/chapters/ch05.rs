@@ -50,13 +50,19 @@ fn ex_5_1(rng: &mut SplitMix64) -> Vec<Check> {
         Check::matches(
             "5.1",
             "the statement's example",
-            json!({"query": [1.0, 0.0], "keys": [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]}),
+            json!({
+                "query": [1.0, 0.0],
+                "keys": [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]],
+            }),
             Tol::F64,
         ),
         Check::matches(
             "5.1",
             "divides by the square root of the width",
-            json!({"query": [1.0, 1.0, 1.0, 1.0], "keys": [[2.0, 2.0, 2.0, 2.0]]}),
+            json!({
+                "query": [1.0, 1.0, 1.0, 1.0],
+                "keys": [[2.0, 2.0, 2.0, 2.0]],
+            }),
             Tol::F64,
         ),
         Check::matches(
@@ -86,7 +92,10 @@ fn ex_5_1(rng: &mut SplitMix64) -> Vec<Check> {
         Check::fails(
             "5.1",
             "rejects keys wider than the query, naming both shapes",
-            json!({"query": [1.0, 1.0, 1.0, 1.0, 1.0], "keys": [[1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0]]}),
+            json!({
+                "query": [1.0, 1.0, 1.0, 1.0, 1.0],
+                "keys": [[1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0]],
+            }),
             &["(5,)", "(2, 4)"],
         ),
         Check::fails(

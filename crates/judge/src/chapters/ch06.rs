@@ -291,7 +291,8 @@ fn ex_6_3(rng: &mut SplitMix64) -> Vec<Check> {
         let later = rng.normal_matrix(7, 4).mapv(|v| 50.0 * v);
         out.push(Check::property(
             "6.3",
-            "causality: changing or cutting off later tokens leaves the context unchanged",
+            "causality: changing or cutting off later \
+                tokens leaves the context unchanged",
             move |ask: &mut dyn Oracle| {
                 for t in 0..7 {
                     let z = value(ask.ask("6.3", &prefix(&layer, &x, t)))?;
@@ -299,16 +300,22 @@ fn ex_6_3(rng: &mut SplitMix64) -> Vec<Check> {
                     other
                         .slice_mut(s![t + 1.., ..])
                         .assign(&later.slice(s![t + 1.., ..]));
-                    let z_other = value(ask.ask("6.3", &prefix(&layer, &other, t)))?;
+                    let z_other =
+                        value(ask.ask("6.3", &prefix(&layer, &other, t)))?;
                     let cut = x.slice(s![..=t, ..]).to_owned();
-                    let z_cut = value(ask.ask("6.3", &prefix(&layer, &cut, t)))?;
+                    let z_cut =
+                        value(ask.ask("6.3", &prefix(&layer, &cut, t)))?;
                     if !close(&z, &z_other, Tol::new(1e-12, 1e-9)) {
-                        return Err("a token's context changed when a later token changed".into());
+                        return Err("a token's context changed \
+                            when a later token changed"
+                            .into());
                     }
                     if !close(&z, &z_cut, Tol::new(1e-12, 1e-9)) {
-                        return Err("a token's context changed when the later tokens \
+                        return Err(
+                            "a token's context changed when the later tokens \
                                     were cut off"
-                            .into());
+                                .into(),
+                        );
                     }
                 }
                 Ok(())

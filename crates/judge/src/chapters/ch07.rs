@@ -28,7 +28,12 @@ fn average(weights: &Array3<f64>) -> Value {
 }
 
 fn gqa(d_model: usize, n_heads: usize, n_kv_heads: usize, bias: bool) -> Value {
-    json!({"d_model": d_model, "n_heads": n_heads, "n_kv_heads": n_kv_heads, "bias": bias})
+    json!({
+        "d_model": d_model,
+        "n_heads": n_heads,
+        "n_kv_heads": n_kv_heads,
+        "bias": bias,
+    })
 }
 
 /// The checks of chapter 7's exercises; `seed` draws the hidden cases.
@@ -46,7 +51,10 @@ fn ex_7_1(rng: &mut SplitMix64) -> Vec<Check> {
         Check::matches(
             "7.1",
             "the statement's example",
-            json!({"x": [[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]], "n_heads": 2}),
+            json!({
+                "x": [[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]],
+                "n_heads": 2,
+            }),
             Tol::EXACT,
         ),
         Check::matches(
@@ -133,7 +141,9 @@ fn ex_7_2(rng: &mut SplitMix64) -> Vec<Check> {
         Check::matches(
             "7.2",
             "the statement's example",
-            json!({"heads": [[[1.0, 2.0], [5.0, 6.0]], [[3.0, 4.0], [7.0, 8.0]]]}),
+            json!({
+                "heads": [[[1.0, 2.0], [5.0, 6.0]], [[3.0, 4.0], [7.0, 8.0]]],
+            }),
             Tol::EXACT,
         ),
         Check::matches(
@@ -209,7 +219,9 @@ fn ex_7_3(rng: &mut SplitMix64) -> Vec<Check> {
         Check::matches(
             "7.3",
             "the statement's example",
-            json!({"weights": [[[1.0, 0.0], [0.5, 0.5]], [[0.0, 1.0], [0.5, 0.5]]]}),
+            json!({
+                "weights": [[[1.0, 0.0], [0.5, 0.5]], [[0.0, 1.0], [0.5, 0.5]]],
+            }),
             Tol::F64,
         ),
         Check::matches(
@@ -227,7 +239,12 @@ fn ex_7_3(rng: &mut SplitMix64) -> Vec<Check> {
         Check::fails(
             "7.3",
             "rejects a NaN, naming the shape",
-            json!({"weights": [[[0.5, 0.5], [0.5, 0.5]], [[0.5, "NaN"], [0.5, 0.5]]]}),
+            json!({
+                "weights": [
+                    [[0.5, 0.5], [0.5, 0.5]],
+                    [[0.5, "NaN"], [0.5, 0.5]]
+                ],
+            }),
             &["(2, 2, 2)"],
         ),
         Check::fails(
@@ -335,7 +352,8 @@ fn ex_7_4(rng: &mut SplitMix64) -> Vec<Check> {
     }
     for (name, input, mentions) in [
         (
-            "rejects query heads that do not split into groups, naming both numbers",
+            "rejects query heads that do not split \
+                into groups, naming both numbers",
             gqa(768, 12, 5, false),
             &["12", "5"][..],
         ),
@@ -372,20 +390,28 @@ fn ex_7_4(rng: &mut SplitMix64) -> Vec<Check> {
     }
     out.push(Check::property(
         "7.4",
-        "one key/value head per query head is the ordinary layer, and fewer never cost more",
+        "one key/value head per query head is the \
+            ordinary layer, and fewer never cost more",
         move |ask: &mut dyn Oracle| {
             for &(d, h, bias) in &sizes {
                 let full = value(ask.ask("7.4", &gqa(d, h, h, bias)))?;
-                let want = parameter_count(d, d, h, bias)
-                    .map_err(|_| "the judge could not size this layer".to_string())?;
+                let want = parameter_count(d, d, h, bias).map_err(|_| {
+                    "the judge could \
+                        not size this layer"
+                        .to_string()
+                })?;
                 if full.as_u64() != Some(want as u64) {
-                    return Err("with as many key/value heads as query heads the \
+                    return Err(
+                        "with as many key/value heads as query heads the \
                                 count differs from the ordinary layer's"
-                        .into());
+                            .into(),
+                    );
                 }
                 let one = value(ask.ask("7.4", &gqa(d, h, 1, bias)))?;
                 if one.as_u64().is_none_or(|n| n > want as u64) {
-                    return Err("one shared key/value head costs more than one per query head".into());
+                    return Err("one shared key/value head costs \
+                        more than one per query head"
+                        .into());
                 }
             }
             Ok(())
