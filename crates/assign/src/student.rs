@@ -196,9 +196,9 @@ fn standalone_manifest(
                 profile.get_mut("dev").and_then(|d| d.get_mut("package"))
             {
                 per.retain(|name, _| {
-                    !ws.dependencies
+                    ws.dependencies
                         .get(name)
-                        .is_some_and(|d| d.get("path").is_some())
+                        .is_none_or(|d| d.get("path").is_none())
                         || *name == own
                 });
             }
