@@ -87,8 +87,9 @@ pub fn padded_cross_attention(
     encoder: ArrayView3<f64>,
     encoder_lengths: &[usize],
 ) -> Result<Vec<AttentionOutput>> {
-    // TODO(ex 8.2): for each example, project with
-    // `layer.projections()`'s `queries`, `keys` and `values`, scale the
+    // TODO(ex 8.2): for each example, project with the layer's chapter 5
+    // matrices, `layer.projections()` (a `SelfAttention`), and its
+    // `queries`, `keys` and `values`, as `forward` does; scale the
     // scores by 1/sqrt(d_out), put -inf in the columns from the example's
     // length on, and finish with ch03's `softmax_rows` (the row-by-row
     // softmax inside `attention`: it gives -inf weight 0).
