@@ -212,7 +212,12 @@ impl Grader {
             .get_mut(Path::new("Cargo.toml"))
             .context("the assignment has no Cargo.toml")?;
         manifest.extend_from_slice(manifest_tail.as_bytes());
-        let judge_dir = root.join("target/judge");
+        // The cache lives with the build products: under CARGO_TARGET_DIR
+        // when it is set (a read-only book in a container), else target/.
+        let judge_dir = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join("target"))
+            .join("judge");
         std::fs::create_dir_all(&judge_dir)?;
         let key = cache_key(root, &toolchain)?;
         let cache = judge_dir.join(format!("cache-{key}"));

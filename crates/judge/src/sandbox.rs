@@ -468,7 +468,7 @@ mod tests {
 
     #[test]
     fn the_sandbox_sees_no_home_no_repository_and_no_network() {
-        let here = std::env::current_dir().unwrap();
+        let here = Path::new(env!("CARGO_MANIFEST_DIR"));
         let script = format!(
             "ls {} 2>/dev/null && echo SAW-REPO; ls /root/.cargo 2>/dev/null \
              && echo SAW-HOME; cat /etc/passwd 2>/dev/null && echo SAW-ETC; \
