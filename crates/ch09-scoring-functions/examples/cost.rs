@@ -1,5 +1,5 @@
 //! Prints chapter 9's cost table: parameters and multiply-adds of each
-//! scorer. (The measured times come from `cargo bench`.)
+//! scorer. (The measured times come from the `bench_scorers` example.)
 //!
 //! `cargo run -p ch09-scoring-functions --example cost`
 

@@ -5,8 +5,8 @@
 //! by side with Luong's general scorer `q^T W k`, Bahdanau's additive
 //! scorer `v^T tanh(W_q q + W_k k)` and cosine similarity: their scores
 //! and weights on the same inputs, what each can express, and what each
-//! costs, counted ([`cost`]) and measured (`benches/scorers.rs`, which
-//! writes its table with [`bench_table`]).
+//! costs, counted ([`cost`]) and measured (`examples/bench_scorers.rs`,
+//! which writes its table with [`bench_table`]).
 
 pub mod answer;
 pub mod bench_table;
