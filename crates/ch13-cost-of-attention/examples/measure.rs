@@ -357,8 +357,14 @@ fn markdown(rows: &[Row], machine: &str, elapsed: f64) -> Result<String> {
     )?;
     writeln!(
         s,
-        "| T | naive time | tiled time | tiled / naive | naive memory | \
-         tiled memory | naive / tiled | cached step | cache memory |"
+        "Time in milliseconds (ms), memory in megabytes (MB, a million \
+         bytes); the cached step's memory includes its cache of T \
+         tokens.\n"
+    )?;
+    writeln!(
+        s,
+        "| T | naive ms | tiled ms | tiled / naive | naive MB | tiled MB | \
+         naive / tiled | cached step ms | cache MB |"
     )?;
     writeln!(s, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|")?;
     for &t in &LENGTHS {
@@ -369,15 +375,16 @@ fn markdown(rows: &[Row], machine: &str, elapsed: f64) -> Result<String> {
         );
         writeln!(
             s,
-            "| {t} | {} | {} | {:.2} | {} | {} | {:.1} | {} | {} |",
-            ms(n.seconds),
-            ms(ti.seconds),
+            "| {t} | {:.3} | {:.3} | {:.2} | {:.3} | {:.3} | {:.1} | {:.3} | \
+             {:.3} |",
+            n.seconds * 1e3,
+            ti.seconds * 1e3,
             ti.seconds / n.seconds,
-            mb(n.peak),
-            mb(ti.peak),
+            n.peak as f64 / 1e6,
+            ti.peak as f64 / 1e6,
             n.peak as f64 / ti.peak as f64,
-            ms(kv.seconds),
-            mb(kv.peak)
+            kv.seconds * 1e3,
+            kv.peak as f64 / 1e6
         )?;
     }
     let tu = 4096;
