@@ -25,7 +25,7 @@ pub fn build(root: &Path, dest: &Path) -> Result<PathBuf> {
     Ok(dest.to_path_buf())
 }
 
-/// Lets a keyboard reach every code block: a listing wider than the
+/// Lets a keyboard reach every code block and table: one wider than the
 /// column scrolls sideways, and only a focusable element can be scrolled
 /// without a mouse.
 fn focusable_code(dir: &Path) -> Result<()> {
@@ -35,8 +35,12 @@ fn focusable_code(dir: &Path) -> Result<()> {
             focusable_code(&path)?;
         } else if path.extension().is_some_and(|e| e == "html") {
             let html = std::fs::read_to_string(&path)?;
-            let fixed =
-                html.replace("<pre><code ", "<pre><code tabindex=\"0\" ");
+            let fixed = html
+                .replace("<pre><code ", "<pre><code tabindex=\"0\" ")
+                .replace(
+                    "<div class=\"table-wrapper\">",
+                    "<div class=\"table-wrapper\" tabindex=\"0\">",
+                );
             if fixed != html {
                 std::fs::write(&path, fixed)?;
             }
