@@ -12,6 +12,9 @@
 //! 6. `.ci/run` runs exactly the README's test command.
 //! 7. Every chapter has learning goals, a summary and at least three
 //!    exercises, two of them with marked solutions in its crate.
+//! 8. Every link to a chapter (`](ch12-x.md)`) and every mention of one
+//!    ("chapter 12", "Chapter 9") points at a chapter with a page: one
+//!    that `book/SUMMARY.md` links (not a draft `()`) and whose file exists.
 //!
 //! Each problem is reported as `file:line: message`; all are collected
 //! before the command fails, so one run shows everything to fix.
