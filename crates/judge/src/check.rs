@@ -8,6 +8,7 @@
 //! is shown to the student, and a property's failure message too, so both
 //! say *what* was tested, never *with what*.
 
+use anyhow::{Result, bail};
 use attn_common::answer::Value;
 
 /// How close a student's numbers must be to the reference's.
@@ -163,6 +164,50 @@ pub fn close(got: &Value, want: &Value, tol: Tol) -> bool {
         }
         _ => got == want,
     }
+}
+
+/// Runs one check: `None` if it passed, or why not (safe to show).
+pub fn run_check(
+    check: &Check,
+    student: &mut dyn Oracle,
+    reference: &mut dyn Oracle,
+) -> Result<Option<String>> {
+    Ok(match &check.kind {
+        Kind::Matches { input, tol } => {
+            let want = match reference.ask(&check.exercise, input) {
+                Reply::Value(v) => v,
+                other => bail!(
+                    "judge bug: the reference gives no answer to check `{}` of exercise {}: {other:?}",
+                    check.name,
+                    check.exercise
+                ),
+            };
+            match student.ask(&check.exercise, input) {
+                Reply::Value(got) if close(&got, &want, *tol) => None,
+                Reply::Value(_) => Some("wrong answer".into()),
+                Reply::Error(_) => {
+                    Some("returned an error for a valid input".into())
+                }
+                Reply::Crashed(why) => Some(why),
+            }
+        }
+        Kind::Fails { input, mentions } => match student
+            .ask(&check.exercise, input)
+        {
+            Reply::Error(msg) => {
+                if mentions.iter().all(|m| msg.contains(m.as_str())) {
+                    None
+                } else {
+                    Some("the error does not name the shapes involved".into())
+                }
+            }
+            Reply::Value(_) => {
+                Some("accepted an input it should refuse".into())
+            }
+            Reply::Crashed(why) => Some(why),
+        },
+        Kind::Property(run) => run(student).err(),
+    })
 }
 
 #[cfg(test)]

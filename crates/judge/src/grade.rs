@@ -7,7 +7,7 @@
 //! only under an exclusive lock, by building the unmodified assignment.
 
 use crate::chapters::{self, Reference};
-use crate::check::{Check, Kind, Oracle, Reply, close};
+use crate::check::{Check, Oracle, run_check};
 use crate::intake;
 use crate::report::{CheckResult, ExerciseResult, Report, Status};
 use crate::runner::{self, Runner, Toolchain};
@@ -463,50 +463,6 @@ impl Drop for Grader {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.scratch);
     }
-}
-
-/// Runs one check: `None` if it passed, or why not (safe to show).
-pub fn run_check(
-    check: &Check,
-    student: &mut dyn Oracle,
-    reference: &mut dyn Oracle,
-) -> Result<Option<String>> {
-    Ok(match &check.kind {
-        Kind::Matches { input, tol } => {
-            let want = match reference.ask(&check.exercise, input) {
-                Reply::Value(v) => v,
-                other => bail!(
-                    "judge bug: the reference gives no answer to check `{}` of exercise {}: {other:?}",
-                    check.name,
-                    check.exercise
-                ),
-            };
-            match student.ask(&check.exercise, input) {
-                Reply::Value(got) if close(&got, &want, *tol) => None,
-                Reply::Value(_) => Some("wrong answer".into()),
-                Reply::Error(_) => {
-                    Some("returned an error for a valid input".into())
-                }
-                Reply::Crashed(why) => Some(why),
-            }
-        }
-        Kind::Fails { input, mentions } => match student
-            .ask(&check.exercise, input)
-        {
-            Reply::Error(msg) => {
-                if mentions.iter().all(|m| msg.contains(m.as_str())) {
-                    None
-                } else {
-                    Some("the error does not name the shapes involved".into())
-                }
-            }
-            Reply::Value(_) => {
-                Some("accepted an input it should refuse".into())
-            }
-            Reply::Crashed(why) => Some(why),
-        },
-        Kind::Property(run) => run(student).err(),
-    })
 }
 
 /// The chapter a submission says it is, when that is another chapter.

@@ -60,7 +60,7 @@ pub fn suite(nn: &str, seed: u64) -> Option<(Vec<Check>, Reference)> {
 mod tests {
     use super::*;
     use crate::check::{Oracle, Reply};
-    use crate::grade::run_check;
+    use crate::check::run_check;
     use crate::runner::Reference;
 
     /// Every chapter the judge knows.
