@@ -18,7 +18,7 @@ use ch03_queries_keys_values::softmax::{softmax, softmax_with_temperature};
 use ch03_queries_keys_values::worked::{
     CAT_SAT_SCORES, CAT_SAT_TOKENS, LIBRARY_KEYS, library,
 };
-use ndarray::{Array1, ArrayView1, array};
+use ndarray::{Array1, Array2, ArrayView1, array};
 use std::fmt::Write as _;
 
 /// The seed of every random draw in this chapter (the year of Williams'
@@ -92,6 +92,82 @@ pub fn expectation_vs_sample() -> Result<String> {
     Ok(out)
 }
 // ANCHOR_END: expectation
+
+/// A 6 x 6 grey image for the glimpse example: a dark background, a bright
+/// 2 x 2 object on the right and a dimmer one in the bottom left, each
+/// filling one patch.
+pub fn glimpse_image() -> Array2<f64> {
+    array![
+        [0.0, 1.0, 0.0, 1.0, 0.0, 1.0],
+        [1.0, 0.0, 1.0, 0.0, 1.0, 0.0],
+        [0.0, 1.0, 0.0, 1.0, 9.0, 8.0],
+        [1.0, 0.0, 1.0, 0.0, 8.0, 9.0],
+        [5.0, 4.0, 0.0, 1.0, 0.0, 1.0],
+        [4.0, 5.0, 1.0, 0.0, 1.0, 0.0],
+    ]
+}
+
+/// The side of a square patch in [`glimpse_image`].
+pub const PATCH: usize = 2;
+
+// ANCHOR: glimpse
+/// Hard and soft attention over image patches: the image is cut into
+/// 2 x 2 patches, each patch scores its mean brightness, and attention
+/// reads either one patch (a glimpse) or a blend of all of them.
+pub fn glimpse() -> Result<String> {
+    let image = glimpse_image();
+    let per_side = image.nrows() / PATCH;
+    // One row per patch: its 4 pixels, read row by row. (9, 4)
+    let mut values = Array2::zeros((per_side * per_side, PATCH * PATCH));
+    for (p, mut row) in values.rows_mut().into_iter().enumerate() {
+        let (r, c) = (PATCH * (p / per_side), PATCH * (p % per_side));
+        let patch = image.slice(ndarray::s![r..r + PATCH, c..c + PATCH]);
+        row.assign(&Array1::from_iter(patch.iter().copied()));
+    }
+    let scores = values.mean_axis(ndarray::Axis(1)).unwrap_or_default();
+    let weights = softmax(scores.view())?;
+    let grid = |x: &Array1<f64>| -> Result<Array2<f64>> {
+        Ok(x.to_shape((per_side, per_side))?.to_owned())
+    };
+    let cols = ["col 1", "col 2", "col 3"];
+    let rows = ["row 1", "row 2", "row 3"];
+    let mut out = String::new();
+    writeln!(out, "image (6 x 6), cut into nine 2 x 2 patches:")?;
+    write!(out, "{}", fmt::matrix(image.view(), &[], &[]))?;
+    writeln!(
+        out,
+        "
+patch scores (mean brightness):"
+    )?;
+    write!(out, "{}", fmt::matrix(grid(&scores)?.view(), &rows, &cols))?;
+    writeln!(
+        out,
+        "
+softmax weights:"
+    )?;
+    write!(out, "{}", fmt::matrix(grid(&weights)?.view(), &rows, &cols))?;
+    let soft = soft_read(weights.view(), values.view())?;
+    let soft = soft.to_shape((PATCH, PATCH))?;
+    writeln!(
+        out,
+        "
+soft read, a blend of all nine patches (36 pixels read):"
+    )?;
+    write!(out, "{}", fmt::matrix(soft.view(), &[], &[]))?;
+    let top = arg_max(scores.view())?;
+    let glimpse = hard_read(values.view(), top)?;
+    let glimpse = glimpse.to_shape((PATCH, PATCH))?;
+    writeln!(
+        out,
+        "
+hard read, a glimpse of patch (row {}, col {}) (4 pixels read):",
+        top / per_side + 1,
+        top % per_side + 1
+    )?;
+    write!(out, "{}", fmt::matrix(glimpse.view(), &[], &[]))?;
+    Ok(out)
+}
+// ANCHOR_END: glimpse
 
 // ANCHOR: flat_gradient
 /// Example 2 with a cost per token: the soft loss has a gradient that

@@ -13,6 +13,11 @@ fn expectation_vs_sample() {
 }
 
 #[test]
+fn glimpse() {
+    lock!("glimpse", worked::glimpse().unwrap());
+}
+
+#[test]
 fn flat_gradient() {
     lock!("flat_gradient", worked::flat_gradient().unwrap());
 }
