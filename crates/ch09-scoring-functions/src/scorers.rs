@@ -12,6 +12,7 @@ use attn_common::rng::SplitMix64;
 use ch03_queries_keys_values::softmax::softmax_rows;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 
+// ANCHOR: dot
 /// Checks that queries and keys are non-empty and finite, and, when
 /// `same_width`, that they share one width. Errors name both shapes.
 fn check_qk(
@@ -31,7 +32,6 @@ fn check_qk(
     Ok(())
 }
 
-// ANCHOR: dot
 /// Dot-product scores: `s_ij = q_i . k_j`.
 ///
 /// # Shapes
