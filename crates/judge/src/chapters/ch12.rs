@@ -147,7 +147,9 @@ pub fn checks(seed: u64) -> Vec<Check> {
                     let (mut up, mut down) = (s.clone(), s.clone());
                     up[j] += h;
                     down[j] -= h;
-                    let numeric = (g.dot(&softmax(&up)) - g.dot(&softmax(&down))) / (2.0 * h);
+                    let (l_up, l_down) =
+                        (g.dot(&softmax(&up)), g.dot(&softmax(&down)));
+                    let numeric = (l_up - l_down) / (2.0 * h);
                     if (got - numeric).abs() > 1e-7 {
                         return Err("a gradient entry differs from its central difference".into());
                     }
@@ -157,11 +159,18 @@ pub fn checks(seed: u64) -> Vec<Check> {
         },
     ));
 
-    let ws = |w: &[f64], v: Array2<f64>, g: &[f64]| json!({"weights": w, "values": from_matrix(v.view()), "upstream": g});
+    let ws = |w: &[f64], v: Array2<f64>, g: &[f64]| {
+        json!({
+            "weights": w,
+            "values": from_matrix(v.view()),
+            "upstream": g,
+        })
+    };
+    let m = |rows: &[[f64; 2]]| Array2::from(rows.to_vec());
     out.push(Check::matches(
         "12.2",
         "the statement's example",
-        json!({"weights": [0.25, 0.75], "values": [[1.0, 0.0], [0.0, 2.0]], "upstream": [1.0, 1.0]}),
+        ws(&[0.25, 0.75], m(&[[1.0, 0.0], [0.0, 2.0]]), &[1.0, 1.0]),
         Tol::F64,
     ));
     out.push(Check::matches(
@@ -173,13 +182,17 @@ pub fn checks(seed: u64) -> Vec<Check> {
     out.push(Check::fails(
         "12.2",
         "rejects more values than weights, naming both shapes",
-        json!({"weights": [0.5, 0.5], "values": [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], "upstream": [1.0, 1.0]}),
+        ws(
+            &[0.5, 0.5],
+            m(&[[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]),
+            &[1.0, 1.0],
+        ),
         &["(2,)", "(3, 2)"],
     ));
     out.push(Check::fails(
         "12.2",
         "rejects an upstream gradient wider than the values, naming both shapes",
-        json!({"weights": [0.5, 0.5], "values": [[1.0, 0.0], [0.0, 1.0]], "upstream": [1.0, 1.0, 1.0]}),
+        ws(&[0.5, 0.5], m(&[[1.0, 0.0], [0.0, 1.0]]), &[1.0, 1.0, 1.0]),
         &["(2, 2)", "(3,)"],
     ));
     for (i, (t, d_v)) in [(3, 2), (1, 5), (8, 4)].into_iter().enumerate() {
