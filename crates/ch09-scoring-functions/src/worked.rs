@@ -436,3 +436,26 @@ fn wrap(text: &str, indent: &str, width: usize) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_keeps_the_indent() {
+        let text = wrap("aaa bbb ccc ddd", "  ", 9);
+        assert_eq!(text, "  aaa bbb\n  ccc ddd\n");
+        // A word longer than the line gets a line of its own.
+        assert_eq!(wrap("abcdefghij x", "", 5), "abcdefghij\nx\n");
+    }
+
+    #[test]
+    fn the_seeded_scorers_come_in_the_printed_order() {
+        let names: Vec<_> =
+            seeded_scorers().unwrap().iter().map(Scorer::name).collect();
+        assert_eq!(
+            names,
+            ["dot", "scaled dot", "general", "additive", "cosine"]
+        );
+    }
+}
