@@ -5,17 +5,17 @@
 //!
 //! `cargo run --release -p ch13-cost-of-attention --example measure`
 //!
-//! It writes `crates/ch13-cost-of-attention/data/measured.csv` (read by
-//! the chapter's figures) and `data/measured.md` (included by the
-//! chapter). Memory is measured, not estimated: a counting global
-//! allocator adds up every byte allocated and freed, and each call's
-//! "peak extra" is the highest count reached during the call minus the
-//! count before it (so the call's output counts too). Times are the CPU
-//! time of the one thread doing the work (`clock_gettime` with the
-//! thread's CPU clock), the median of several batches of calls where a call is
-//! short, so that waiting for other processes on a shared machine is not
-//! counted; caches and memory bandwidth are still shared, so treat them as
-//! good to ten percent or so.
+//! It writes `src/data/measured.csv`, which the chapter's figures read
+//! (under `src/` so that it travels with the code into a student's copy),
+//! and `src/data/measured.md`, which the chapter includes. Memory is
+//! measured, not estimated: a counting global allocator adds up every byte
+//! allocated and freed, and each call's "peak extra" is the highest count
+//! reached during the call minus the count before it (so the call's output
+//! counts too). Times are the CPU time of the one thread doing the work
+//! (`clock_gettime` on the thread's CPU clock), the median of several
+//! batches of calls where a call is short, so that waiting for other
+//! processes on a shared machine is not counted; caches and memory
+//! bandwidth are still shared, so treat them as good to ten percent or so.
 
 use anyhow::{Context, Result};
 use attn_common::rng::SplitMix64;
@@ -295,14 +295,16 @@ fn main() -> Result<()> {
     });
     let elapsed = total.elapsed().as_secs_f64();
     let machine = machine();
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/data");
     std::fs::create_dir_all(&dir)?;
     std::fs::write(dir.join("measured.csv"), csv(&rows, &machine))?;
     std::fs::write(
         dir.join("measured.md"),
         markdown(&rows, &machine, elapsed)?,
     )?;
-    eprintln!("wrote data/measured.csv and data/measured.md in {elapsed:.1} s");
+    eprintln!(
+        "wrote src/data/measured.csv and src/data/measured.md in {elapsed:.1} s"
+    );
     Ok(())
 }
 

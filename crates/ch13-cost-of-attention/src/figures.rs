@@ -1,5 +1,5 @@
 //! Chapter 13's figures: the benchmark's measurements against `T`, on log
-//! axes, read from the committed `data/measured.csv` so that drawing them
+//! axes, read from the committed `src/data/measured.csv` so that drawing them
 //! is deterministic (`cargo xtask figures` never runs the benchmark).
 //!
 //! The shared `attn_common::plot::lines` has no logarithmic y axis, and
@@ -12,9 +12,9 @@ use plotters::coord::combinators::{BindKeyPoints, IntoLogRange};
 use plotters::prelude::*;
 
 /// The benchmark's output, committed with the code that made it.
-pub const MEASURED_CSV: &str = include_str!("../data/measured.csv");
+pub const MEASURED_CSV: &str = include_str!("data/measured.csv");
 
-/// One row of `data/measured.csv`.
+/// One row of `src/data/measured.csv`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Measured {
     /// `naive`, `tiled`, `kv_step`, `generate_recompute` or

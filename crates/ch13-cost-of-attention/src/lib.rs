@@ -6,8 +6,8 @@
 //! cache and shows the two agree ([`kv_cache`]), and computes exact
 //! attention in tiles with an online softmax, so that memory grows only
 //! like `T` ([`tiled`]). The benchmark that measures all three is the
-//! example `measure`, run in release mode; it writes `data/measured.csv`,
-//! from which [`figures`] draws.
+//! example `measure`, run in release mode; it writes
+//! `src/data/measured.csv`, from which [`figures`] draws.
 
 pub mod answer;
 pub mod cost;

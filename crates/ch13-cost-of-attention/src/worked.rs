@@ -1,7 +1,7 @@
 //! The worked examples chapter 13 prints. Each returns the exact text the
 //! chapter shows; `examples/` prints it and `tests/outputs.rs` locks it.
 //! Nothing here is measured: every number is counted or computed, so it is
-//! the same on every machine. The measurements live in `data/`.
+//! the same on every machine. The measurements live in `src/data/`.
 
 use crate::cost::{
     F64_BYTES, GPT2_SMALL, LLAMA2_70B, ModelSize, generation_multiply_adds,
