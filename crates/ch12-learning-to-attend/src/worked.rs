@@ -283,6 +283,13 @@ pub fn recall_training() -> Result<String> {
             fmt::num(runs.adam.losses[step])
         )?;
     }
+    let last = |r: &Run| r.losses.last().copied().unwrap_or(f64::NAN);
+    writeln!(
+        out,
+        "final loss: SGD {:.1e}, Adam {:.1e}",
+        last(&runs.sgd),
+        last(&runs.adam)
+    )?;
     let train_set = examples(&runs.train_set);
     let test_set = examples(&runs.test_set);
     writeln!(out, "\naccuracy      train    test")?;
