@@ -7,6 +7,10 @@ use mdbook_katex::preprocess::KatexProcessor;
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 use std::path::{Path, PathBuf};
 
+// The math font goes out as WOFF2: half the bytes of the OpenType file.
+#[path = "woff2.rs"]
+mod woff2;
+
 /// Builds the book at `root` into `dest` and returns `dest`.
 ///
 /// mdbook-katex runs in-process as the `katex` preprocessor, replacing the
@@ -51,9 +55,10 @@ fn focusable_code(dir: &Path) -> Result<()> {
 
 /// The math font's file name in the built book's `fonts/` folder, the one
 /// `book/theme/math.css` loads.
-pub const MATH_FONT: &str = "NewCMMath-Regular.otf";
+pub const MATH_FONT: &str = "NewCMMath-Regular.woff2";
 
-/// Writes New Computer Modern Math, and its licence, into `fonts`.
+/// Writes New Computer Modern Math (as WOFF2), and its licence, into
+/// `fonts`.
 ///
 /// Browsers lay out MathML with the OpenType MATH table of the font they
 /// use; Chromium on a machine without a math font falls back to a text
@@ -68,7 +73,8 @@ fn math_font(root: &Path, fonts: &Path) -> Result<()> {
         .find(|f| contains(f, b"NewComputerModernMath-Regular"))
         .context("typst-assets no longer bundles New Computer Modern Math")?;
     std::fs::create_dir_all(fonts)?;
-    std::fs::write(fonts.join(MATH_FONT), font)?;
+    let woff2 = woff2::encode(font).context("compressing the math font")?;
+    std::fs::write(fonts.join(MATH_FONT), woff2)?;
     let licence = font_licence(root)?;
     std::fs::write(fonts.join("NewCMMath-LICENSE.txt"), licence)?;
     Ok(())
@@ -116,7 +122,8 @@ fn gust_section(notice: &str) -> Option<String> {
     let body = &notice[start..];
     let end = body.find("\n=====").unwrap_or(body.len());
     Some(format!(
-        "New Computer Modern Math (NewCMMath-Regular.otf), \
+        "New Computer Modern Math (NewCMMath-Regular.woff2, compressed \
+         from NewCMMath-Regular.otf), \
          (C) 2019-2026 Antonis Tsolomitis, as bundled by the typst-assets \
          crate.\n\n{}\n",
         body[..end].trim_end()
