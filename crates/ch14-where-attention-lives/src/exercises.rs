@@ -65,7 +65,7 @@ pub fn rotate(x: ArrayView1<f64>, position: usize) -> Result<Array1<f64>> {
     check::usable("x", &x)?;
     let d = x.len();
     ensure!(
-        d % 2 == 0,
+        d.is_multiple_of(2),
         "`x` must have an even width, but it has shape {}",
         check::shape(&x)
     );

@@ -68,7 +68,7 @@ pub fn rope(x: ArrayView1<f64>, position: usize) -> Result<Array1<f64>> {
     check::usable("x", &x)?;
     let d = x.len();
     ensure!(
-        d % 2 == 0,
+        d.is_multiple_of(2),
         "RoPE turns pairs of features, so `x` needs an even width, but it \
          has shape {}",
         check::shape(&x)

@@ -168,7 +168,10 @@ pub fn patches(image: ArrayView2<f64>, p: usize) -> Result<Array2<f64>> {
 /// How many tokens an `h` by `w` image makes with patches of side `p`
 /// (partial patches dropped).
 pub fn patch_count(h: usize, w: usize, p: usize) -> usize {
-    if p == 0 { 0 } else { (h / p) * (w / p) }
+    match (h.checked_div(p), w.checked_div(p)) {
+        (Some(rows), Some(cols)) => rows * cols,
+        _ => 0,
+    }
 }
 
 /// The toy image: pixel `(r, c)` of a 4 x 4 image holds `4 r + c`.
