@@ -18,8 +18,13 @@ use std::process::Command;
 const INSTALL: &str = "\
 install it with your package manager, e.g. on Debian or Ubuntu:
     sudo apt-get update && sudo apt-get install -y chromium nodejs npm
-(or set CHROMIUM=/path/to/chromium). The suite uses the system browser and
-never downloads one.";
+(or set CHROMIUM=/path/to/chromium). The suite needs Node.js 20 or newer
+(Playwright's minimum; Debian 12's nodejs is 18, so take Node.js 20 from
+your distribution's backports or nodejs.org). It uses the system browser
+and never downloads one.";
+
+/// The oldest Node.js the suite runs on (Playwright's minimum).
+const NODE_MAJOR: u32 = 20;
 
 /// Builds, serves and tests the book; fails if any check fails.
 pub fn run(root: &Path) -> Result<()> {
@@ -34,6 +39,15 @@ pub fn run(root: &Path) -> Result<()> {
                 "`{tool}` was not found: the browser suite needs Node.js; {INSTALL}"
             );
         }
+    }
+    let version = Command::new("node").arg("--version").output()?;
+    let version = String::from_utf8_lossy(&version.stdout);
+    match node_major(&version) {
+        Some(major) if major >= NODE_MAJOR => {}
+        _ => bail!(
+            "Node.js {} is too old for the browser suite; {INSTALL}",
+            version.trim()
+        ),
     }
     let suite = root.join("tests/browser");
     if !suite.join("node_modules").is_dir() {
@@ -84,6 +98,17 @@ pub fn run(root: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The major version in `node --version`'s answer, such as `v20.11.1`.
+fn node_major(version: &str) -> Option<u32> {
+    version
+        .trim()
+        .trim_start_matches('v')
+        .split('.')
+        .next()?
+        .parse()
+        .ok()
+}
+
 /// The system Chromium: `$CHROMIUM`, else `chromium` or `chromium-browser`
 /// on the `PATH`.
 fn chromium() -> Result<PathBuf> {
@@ -103,4 +128,16 @@ fn chromium() -> Result<PathBuf> {
         .with_context(|| {
             format!("Chromium was not found on the PATH; {INSTALL}")
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::node_major;
+
+    #[test]
+    fn node_versions_are_read() {
+        assert_eq!(node_major("v20.20.2\n"), Some(20));
+        assert_eq!(node_major("v18.19.0"), Some(18));
+        assert_eq!(node_major("garbage"), None);
+    }
 }
