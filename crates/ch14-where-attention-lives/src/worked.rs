@@ -278,6 +278,14 @@ pub fn image_patches() -> Result<String> {
         "a 224 x 224 image in patches of 16 x 16 -> {} tokens",
         patch_count(224, 224, 16)
     )?;
+    let pixels = patch_count(224, 224, 1);
+    let tokens16 = patch_count(224, 224, 16);
+    let ratio = (pixels * pixels) / (tokens16 * tokens16);
+    writeln!(
+        out,
+        "the same image as single pixels -> {pixels} tokens, a score \
+         matrix {ratio} times larger"
+    )?;
     Ok(out)
 }
 
