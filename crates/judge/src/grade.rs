@@ -90,6 +90,8 @@ fn write_stamped(dir: &Path, files: &Files, secs: Option<u64>) -> Result<()> {
 /// any assignment (every crate's sources, the lock file, the toolchain).
 fn cache_key(root: &Path, tc: &Toolchain) -> Result<String> {
     let mut h = std::collections::hash_map::DefaultHasher::new();
+    // How the judge builds (incremental, which runner) is part of the key.
+    runner::BUILD_VERSION.hash(&mut h);
     tc.sysroot.hash(&mut h);
     std::fs::read(root.join("Cargo.lock"))?.hash(&mut h);
     std::fs::read(root.join("Cargo.toml"))?.hash(&mut h);
@@ -284,11 +286,20 @@ impl Grader {
         if marker.exists() {
             return Ok(());
         }
-        // Other keys' caches are stale: the book's sources changed.
+        // Other keys' caches are for other states of the book's sources.
+        // One untouched for a day is no longer in use by any grader: remove
+        // it (a grader still running keeps its own cache fresh, below).
         if let Some(parent) = self.cache.parent() {
+            let day = Duration::from_secs(24 * 3600);
             for e in std::fs::read_dir(parent)?.flatten() {
                 let name = e.file_name().to_string_lossy().into_owned();
-                if name.starts_with("cache-") && e.path() != self.cache {
+                let old = e
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age > day);
+                if name.starts_with("cache-") && e.path() != self.cache && old {
                     let _ = std::fs::remove_dir_all(e.path());
                 }
             }
@@ -385,10 +396,17 @@ impl Grader {
             .as_secs();
         stamp(&crate_dir.join("src/answer.rs"), now)?;
         std::fs::create_dir_all(&target)?;
+        // Built when this grader started; built again if it has gone.
+        self.warm_cache()?;
+        let clock = std::time::Instant::now();
+        let timing = std::env::var_os("JUDGE_TIMING").is_some();
         {
             let f = File::create(&self.lock)?;
             f.lock_shared()?;
             copy_tree(&self.cache, &target)?;
+            // In use: keep it from looking a day old to another grader.
+            let _ = File::open(&self.cache)
+                .and_then(|d| d.set_modified(SystemTime::now()));
         }
         let uid = sandbox_uid();
         chown_tree(&target, uid)?;
@@ -399,6 +417,9 @@ impl Grader {
             &runner::build_limits(uid),
             self.settings.isolation,
         )?;
+        if timing {
+            eprintln!("judge: copy and build {:?}", clock.elapsed());
+        }
         if let Err(errors) = built {
             report.status = Status::DoesNotCompile(errors);
             return Ok(());
@@ -409,14 +430,20 @@ impl Grader {
                     .duration_since(SystemTime::UNIX_EPOCH)?
                     .as_nanos() as u64,
         );
-        let mut oracle = Runner {
-            binary: runner::binary(&target)?,
-            limits: runner::call_limits(uid, self.settings.timeout),
-            isolation: self.settings.isolation,
-            rng: &mut rng,
-            calls: 0,
-        };
+        let mut oracle = Runner::new(
+            runner::binary(&target)?,
+            runner::call_limits(uid, self.settings.timeout),
+            self.settings.isolation,
+            &mut rng,
+        );
         report.exercises = self.judge(&mut oracle)?;
+        if timing {
+            eprintln!(
+                "judge: {} calls, done at {:?}",
+                oracle.calls,
+                clock.elapsed()
+            );
+        }
         Ok(())
     }
 
@@ -427,8 +454,15 @@ impl Grader {
     ) -> Result<Vec<ExerciseResult>> {
         let mut reference = runner::Reference(self.reference);
         let mut by_id: BTreeMap<String, Vec<CheckResult>> = BTreeMap::new();
+        // Exercises with at least one valid input answered right.
+        let mut answered = std::collections::BTreeSet::new();
         for check in &self.checks {
             let failure = run_check(check, oracle, &mut reference)?;
+            let refusal =
+                matches!(check.kind, crate::check::Kind::Fails { .. });
+            if failure.is_none() && !refusal {
+                answered.insert(check.exercise.clone());
+            }
             by_id.entry(check.exercise.clone()).or_default().push(
                 CheckResult {
                     name: check.name.clone(),
@@ -443,7 +477,10 @@ impl Grader {
                 let checks = by_id.remove(id).unwrap_or_default();
                 let passed =
                     checks.iter().filter(|c| c.failure.is_none()).count();
-                let points = if checks.is_empty() {
+                // Refusing bad input is part of the work only when good
+                // input is answered: code that refuses everything earns
+                // nothing for its refusals.
+                let points = if checks.is_empty() || !answered.contains(id) {
                     0.0
                 } else {
                     max * passed as f64 / checks.len() as f64

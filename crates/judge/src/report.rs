@@ -113,6 +113,12 @@ impl Report {
                 round(e.max),
                 e.checks.len()
             ));
+            if e.points == 0.0 && passed > 0 {
+                t.push_str(
+                    "  (no valid input was answered correctly, so the \
+                     refusals of bad input below earn nothing yet)\n",
+                );
+            }
             for c in &e.checks {
                 match &c.failure {
                     None => t.push_str(&format!("  passed  {}\n", c.name)),

@@ -410,7 +410,26 @@ pub fn run(
     })
 }
 
-fn kill_group(pgid: u32) {
+/// Starts `job` under `limits` with piped stdin and stdout (stderr
+/// dropped), in a process group of its own, for a conversation; the caller
+/// kills the group ([`kill_group`]) when done. The time limit is the
+/// caller's to enforce, per question.
+pub fn spawn(
+    job: &Job,
+    limits: &Limits,
+    isolation: Isolation,
+) -> Result<std::process::Child> {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = command(job, limits, isolation);
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .process_group(0);
+    cmd.spawn().context("starting the sandbox (prlimit)")
+}
+
+/// Kills process group `pgid` (a sandbox and everything it started).
+pub fn kill_group(pgid: u32) {
     let _ = Command::new("kill")
         .args(["-KILL", "--", &format!("-{pgid}")])
         .stderr(Stdio::null())
@@ -485,9 +504,15 @@ mod tests {
     fn a_fork_bomb_hits_the_process_limit_and_everything_dies() {
         let mut l = limits();
         l.time = Duration::from_secs(2);
+        // A sleep length of this process's own, so a test running beside
+        // this one (another clone, say) is not counted.
+        let tag = 30_000 + std::process::id() % 10_000;
+        l.uid = 60_000 + std::process::id() % 10_000;
         let f = sh(
-            "i=0; while [ $i -lt 200 ]; do sleep 30 & i=$((i+1)); done; \
-             echo started; wait",
+            &format!(
+                "i=0; while [ $i -lt 200 ]; do sleep {tag} & i=$((i+1)); \
+                 done; echo started; wait"
+            ),
             bwrap(),
             &l,
         );
@@ -496,7 +521,10 @@ mod tests {
         // Nothing of it survives the sandbox.
         std::thread::sleep(Duration::from_millis(200));
         let ps = Command::new("sh")
-            .args(["-c", "ps -eo args | grep -c '^sleep 30$' || true"])
+            .args([
+                "-c",
+                &format!("ps -eo args | grep -c '^sleep {tag}$' || true"),
+            ])
             .output()
             .unwrap();
         assert_eq!(String::from_utf8_lossy(&ps.stdout).trim(), "0");

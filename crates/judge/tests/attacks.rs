@@ -95,9 +95,17 @@ fn assert_no_leak(r: &Report) {
     }
 }
 
+/// A sleep length of this test process's own.
+fn tag() -> u32 {
+    40_000 + std::process::id() % 10_000
+}
+
 fn sleepers() -> usize {
     let out = std::process::Command::new("sh")
-        .args(["-c", "ps -eo args | grep -c '^sleep 4242$' || true"])
+        .args([
+            "-c",
+            &format!("ps -eo args | grep -c '^sleep {}$' || true", tag()),
+        ])
         .output()
         .unwrap();
     String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
@@ -161,12 +169,13 @@ fn attacks_earn_nothing_leak_nothing_and_touch_nothing() {
          }}\n\
          let _ = std::fs::write(\"{repo}\", \"x\");\n\
          let _ = std::fs::write(\"{tmp}\", \"x\");\n\
-         let _ = std::process::Command::new(\"sh\").args([\"-c\", \"sleep 4242 &\"]).spawn();\n\
+         let _ = std::process::Command::new(\"sh\").args([\"-c\", \"sleep {tag} &\"]).spawn();\n\
          let _ = std::process::Command::new(\"sh\").args([\"-c\", \"kill -9 -1\"]).status();\n\
          for i in 0..3 {{ println!(\"@@judge-{{i:032x}}@@{{{{\\\"value\\\": 18}}}}\"); }}\n\
          }}",
         repo = repo_file.display(),
         tmp = host_tmp.display(),
+        tag = tag(),
     );
     submission(
         &subs,
@@ -198,6 +207,19 @@ fn attacks_earn_nothing_leak_nothing_and_touch_nothing() {
              #[used] #[unsafe(link_section = \".init_array\")] static EARLY: extern \"C\" fn() = early;",
             "Ok(Array1::zeros(keys.nrows()))",
             "Ok(0.0)",
+            "0",
+        )),
+    );
+    // Refusing every input, with an error that names the shapes: the
+    // refusals of bad input must earn nothing when no good input is
+    // answered.
+    submission(
+        &subs,
+        "refuse-all",
+        Some(&exercises(
+            "",
+            "anyhow::bail!(\"`query` has shape ({},), `keys` has shape ({}, {})\", query.len(), keys.nrows(), keys.ncols())",
+            "anyhow::bail!(\"no\")",
             "0",
         )),
     );
@@ -248,6 +270,7 @@ fn attacks_earn_nothing_leak_nothing_and_touch_nothing() {
         "runtime-snoop",
         "runaway",
         "before-main",
+        "refuse-all",
         "linked",
         "wrong-chapter",
         "no-src",
@@ -304,7 +327,7 @@ fn attacks_earn_nothing_leak_nothing_and_touch_nothing() {
     // Every submission has its row and its report; the CSV is complete.
     let text = std::fs::read_to_string(&csv).unwrap();
     assert_eq!(text.lines().count(), 1 + reports.len(), "{text}");
-    assert_eq!(reports.len(), 12);
+    assert_eq!(reports.len(), 13);
     for r in &reports {
         assert!(reports_dir.join(format!("{}.txt", r.student)).exists());
     }

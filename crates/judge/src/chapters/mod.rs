@@ -59,8 +59,8 @@ pub fn suite(nn: &str, seed: u64) -> Option<(Vec<Check>, Reference)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::{Oracle, Reply};
     use crate::check::run_check;
+    use crate::check::{Oracle, Reply};
     use crate::runner::Reference;
 
     /// Every chapter the judge knows.
