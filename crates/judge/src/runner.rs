@@ -355,14 +355,14 @@ impl Oracle for Runner<'_> {
         use std::io::Write;
         use std::sync::mpsc::RecvTimeoutError;
         self.calls += 1;
+        // A new exercise gets a new process.
         if self
             .session
             .as_ref()
             .is_some_and(|s| s.exercise != exercise)
+            && let Some(s) = self.session.take()
         {
-            if let Some(s) = self.session.take() {
-                s.kill();
-            }
+            s.kill();
         }
         if self.session.is_none() {
             match self.start(exercise) {
