@@ -569,6 +569,38 @@ pub fn inc(x: i32) -> i32 {
         assert!(out.contains("todo!(\"ex 2.1: return {{x}}\")"), "{out}");
     }
 
+    fn root() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    }
+
+    #[test]
+    fn the_classroom_workflow_runs_each_exercise_with_its_points() {
+        let chapter = crate::find_chapter(&root(), "5").unwrap();
+        let points = crate::points(&chapter).unwrap();
+        let wf = classroom_workflow(&chapter).unwrap();
+        for (id, p) in &points {
+            let test = format!("--test exercises ex_{}", id.replace('.', "_"));
+            assert!(wf.contains(&test), "{id}: {wf}");
+            assert!(wf.contains(&format!("max-score: {p}")), "{id}: {wf}");
+        }
+        let runners: Vec<String> = points
+            .keys()
+            .map(|id| format!("ex-{}", id.replace('.', "-")))
+            .collect();
+        assert!(wf.contains(&format!("runners: {}", runners.join(","))));
+    }
+
+    #[test]
+    fn the_student_readme_speaks_to_the_student_copy() {
+        let chapter = crate::find_chapter(&root(), "5").unwrap();
+        let readme = student_readme(&root(), &chapter).unwrap();
+        assert!(readme.contains("src/exercises.rs"), "{readme}");
+        assert!(readme.contains("Only `src/` is read"), "{readme}");
+        assert!(!readme.contains("SOLUTION"), "{readme}");
+        assert!(!readme.contains("crates/ch05"), "{readme}");
+        assert!(readme.contains(&format!("{BOOK_URL}ch05-")), "{readme}");
+    }
+
     #[test]
     fn hidden_tests_are_recognised_by_name() {
         assert!(is_hidden_test(Path::new("tests/hidden_exercises.rs")));
