@@ -48,16 +48,38 @@ pub fn serve(root: &Path, port: u16) -> Result<()> {
     }
 }
 
-/// Serves the files of `dir` to every connection of `listener`, on a
-/// thread of its own, under `/` and under `prefix` too.
+/// Serves the files of `dir` to every connection of `listener`, under `/`
+/// and under `prefix` too.
+///
+/// Each connection gets a thread and a read timeout: browsers open
+/// connections ahead of need and may never send a request on them, which
+/// would otherwise hold up every request behind them.
 pub fn spawn(listener: TcpListener, dir: PathBuf, prefix: String) {
+    let shared = std::sync::Arc::new((dir, prefix));
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
-            if let Err(e) = respond(stream, &dir, &prefix) {
-                eprintln!("serve: {e:#}");
-            }
+            let shared = shared.clone();
+            std::thread::spawn(move || {
+                let (dir, prefix) = &*shared;
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                if let Err(e) = respond(stream, dir, prefix) {
+                    // A connection opened but never used is not an error.
+                    if !is_timeout(&e) {
+                        eprintln!("serve: {e:#}");
+                    }
+                }
+            });
         }
     });
+}
+
+fn is_timeout(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<std::io::Error>().is_some_and(|io| {
+        matches!(
+            io.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        )
+    })
 }
 
 /// The path the published book lives under: the path of `site-url` in
