@@ -54,6 +54,9 @@ pub fn layer_norm(
 // ANCHOR: gelu
 /// GELU, GPT-2's activation, in the tanh form GPT-2 uses:
 /// `0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`.
+///
+/// # Shapes
+/// - one number -> one number (applied entry by entry with `mapv`)
 pub fn gelu(x: f64) -> f64 {
     let c = (2.0 / std::f64::consts::PI).sqrt();
     0.5 * x * (1.0 + (c * (x + 0.044_715 * x.powi(3))).tanh())
@@ -124,6 +127,9 @@ impl FeedForward {
     // ANCHOR_END: feed_forward
 
     /// How many numbers it learns: `w1`, `b1`, `w2` and `b2`.
+    ///
+    /// # Shapes
+    /// - `d_model * d_ff + d_ff + d_ff * d_model + d_model`
     pub fn parameters(&self) -> usize {
         self.w1.len() + self.b1.len() + self.w2.len() + self.b2.len()
     }
@@ -220,6 +226,9 @@ impl Block {
     // ANCHOR_END: block_forward
 
     /// How many numbers the block really holds, array by array.
+    ///
+    /// # Shapes
+    /// - the sum of the lengths of every array in [`Block`]
     pub fn parameters(&self) -> usize {
         let a = &self.attention;
         let attention =
@@ -287,11 +296,17 @@ pub struct ModelCount {
 
 impl ModelCount {
     /// One block: attention, two layer norms and the feed-forward network.
+    ///
+    /// # Shapes
+    /// - `attention + norms + feed_forward`
     pub fn block(&self) -> usize {
         self.attention + self.norms + self.feed_forward
     }
 
     /// The whole model.
+    ///
+    /// # Shapes
+    /// - embeddings, `n_layers` blocks and the final layer norm
     pub fn total(&self) -> usize {
         self.token_embeddings
             + self.position_embeddings
@@ -375,6 +390,27 @@ mod tests {
         let s = (2.0f64 / 3.0 + EPS).sqrt();
         assert!((out[[0, 0]] + 1.0 / s).abs() < 1e-12);
         assert!(out[[0, 1]].abs() < 1e-12);
+    }
+
+    #[test]
+    fn zero_sizes_are_refused() {
+        let mut rng = SplitMix64::new(2);
+        assert!(FeedForward::random(0, 4, &mut rng).is_err());
+        assert!(FeedForward::random(4, 0, &mut rng).is_err());
+        let bad = ModelSizes {
+            vocab: 0,
+            ..GPT2_SMALL
+        };
+        assert!(model_count(&bad).is_err());
+        let bad = ModelSizes {
+            n_heads: 5,
+            ..GPT2_SMALL
+        };
+        let err = model_count(&bad).unwrap_err().to_string();
+        assert!(err.contains("n_heads = 5"), "{err}");
+        let ffn = FeedForward::random(3, 4, &mut rng).unwrap();
+        let err = ffn.forward(Array2::zeros((2, 5)).view()).unwrap_err();
+        assert!(err.to_string().contains("(2, 5)"), "{err}");
     }
 
     #[test]

@@ -69,6 +69,11 @@ mod tests {
     use super::*;
 
     #[test]
+    fn masks_draw_as_hashes_and_dots() {
+        assert_eq!(draw(&causal_mask(2)), "# .\n# #\n");
+    }
+
+    #[test]
     fn only_gpt_and_the_t5_decoder_hide_the_future() {
         let f = families(4, 3);
         assert!(f[0].masks[0].1.iter().all(|&ok| ok));

@@ -48,6 +48,9 @@ impl Lookup {
 // ANCHOR: faucet
 /// A search engine reading "how to fix a leaky faucet" against four
 /// document titles.
+///
+/// # Shapes
+/// - query `(d_k,) = (4,)`, keys `(T, d_k) = (4, 4)`
 pub fn faucet() -> Lookup {
     Lookup {
         features: vec!["tap", "leak", "repair", "cooking"],
@@ -71,6 +74,9 @@ pub fn faucet() -> Lookup {
 
 /// A chat model looking back over four earlier turns for "what did I say
 /// about cats?".
+///
+/// # Shapes
+/// - query `(d_k,) = (4,)`, keys `(T, d_k) = (4, 4)`
 pub fn cats() -> Lookup {
     Lookup {
         features: vec!["cats", "pets", "weather", "books"],
@@ -167,6 +173,9 @@ pub fn patches(image: ArrayView2<f64>, p: usize) -> Result<Array2<f64>> {
 
 /// How many tokens an `h` by `w` image makes with patches of side `p`
 /// (partial patches dropped).
+///
+/// # Shapes
+/// - an `(h, w)` image -> `(h / p) * (w / p)` tokens; 0 when `p == 0`
 pub fn patch_count(h: usize, w: usize, p: usize) -> usize {
     match (h.checked_div(p), w.checked_div(p)) {
         (Some(rows), Some(cols)) => rows * cols,
@@ -200,6 +209,9 @@ pub struct TextToImage {
 // ANCHOR: red_ball
 /// Four regions of an image being drawn for the prompt "a red ball on
 /// grass". Nothing in the prompt speaks of the sky.
+///
+/// # Shapes
+/// - image `(T_img, d) = (4, 4)`, text `(T_txt, d) = (5, 4)`
 pub fn red_ball() -> TextToImage {
     TextToImage {
         features: vec!["red", "round", "sky", "green"],
@@ -258,6 +270,7 @@ mod tests {
         assert!(w[0] + w[3] > 0.9);
         let w = causal_weights(code_embeddings().view()).unwrap();
         assert_eq!(w[[0, 1]], 0.0);
+        assert!(causal_weights(Array2::zeros((0, 4)).view()).is_err());
         let w = red_ball_weights().unwrap();
         assert!(w[[2, 2]] > 0.5 && w[[3, 4]] > 0.5);
     }

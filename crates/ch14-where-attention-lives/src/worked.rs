@@ -87,6 +87,9 @@ pub fn sinusoidal_table() -> Result<String> {
 }
 
 /// The query and key of the RoPE example.
+///
+/// # Shapes
+/// - returns `q` and `k`, both `(d,) = (4,)`
 pub fn rope_pair() -> (Array1<f64>, Array1<f64>) {
     (array![1.0, 0.5, -0.3, 0.8], array![0.6, -0.2, 0.9, 0.4])
 }
