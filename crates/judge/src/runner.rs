@@ -452,7 +452,12 @@ pub struct Reference(pub crate::chapters::Reference);
 impl Oracle for Reference {
     fn ask(&mut self, exercise: &str, input: &Value) -> Reply {
         let f = self.0;
-        match std::panic::catch_unwind(|| f(exercise, input)) {
+        // The student's runner reads the input from JSON text: so does the
+        // reference, so that both see exactly the same numbers.
+        let Ok(input) = attn_common::answer::parse(&input.to_string()) else {
+            return Reply::Crashed("the input does not survive JSON".into());
+        };
+        match std::panic::catch_unwind(|| f(exercise, &input)) {
             Ok(Ok(v)) => Reply::Value(v),
             Ok(Err(e)) => Reply::Error(format!("{e:#}")),
             Err(_) => Reply::Crashed("the reference panicked".into()),

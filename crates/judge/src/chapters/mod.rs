@@ -118,6 +118,24 @@ mod tests {
     }
 
     #[test]
+    fn every_input_survives_the_trip_through_json_text() {
+        // The student's runner reads inputs as text; a number that came
+        // back one ulp off would fail an exact check of a right answer.
+        for nn in ALL {
+            for c in suite(nn, 2026).unwrap().0 {
+                let input = match &c.kind {
+                    crate::check::Kind::Matches { input, .. }
+                    | crate::check::Kind::Fails { input, .. } => input,
+                    crate::check::Kind::Property(_) => continue,
+                };
+                let back =
+                    attn_common::answer::parse(&input.to_string()).unwrap();
+                assert_eq!(&back, input, "chapter {nn}, `{}`", c.name);
+            }
+        }
+    }
+
+    #[test]
     fn hidden_cases_change_with_the_seed() {
         // Two seeds draw different inputs for at least one check of
         // chapter 5: the hidden cases really are hidden behind the seed.
