@@ -35,6 +35,27 @@ pub fn num(x: f64) -> String {
     }
 }
 
+/// Formats a whole number (a count of parameters, multiply-adds or
+/// bytes) with commas between groups of three digits, as the chapters'
+/// tables print them.
+///
+/// ```
+/// use attn_common::fmt::count;
+/// assert_eq!(count(999), "999");
+/// assert_eq!(count(2_362_368), "2,362,368");
+/// ```
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Formats a vector as `[a, b, c]` with every entry through [`num`].
 ///
 /// # Shapes
@@ -102,6 +123,15 @@ pub fn matrix(
 mod tests {
     use super::*;
     use ndarray::array;
+
+    #[test]
+    fn counts_get_commas_every_three_digits() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1_000), "1,000");
+        assert_eq!(count(67_108_864), "67,108,864");
+        assert_eq!(count(u64::MAX), "18,446,744,073,709,551,615");
+    }
 
     #[test]
     fn num_rounds_to_four_decimals() {

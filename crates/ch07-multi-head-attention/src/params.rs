@@ -121,17 +121,10 @@ pub fn score_entries(n_heads: usize, t: usize) -> usize {
 }
 
 /// Writes a count with commas between groups of three digits:
-/// `2362368` becomes `2,362,368`.
+/// `2362368` becomes `2,362,368` (the book's one formatter,
+/// [`attn_common::fmt::count`], for `usize` counts).
 pub fn with_commas(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    attn_common::fmt::count(n as u64)
 }
 
 #[cfg(test)]

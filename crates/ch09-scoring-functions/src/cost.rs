@@ -176,19 +176,6 @@ pub fn cost(kind: Kind, dims: Dims) -> Result<Cost> {
 }
 // ANCHOR_END: cost
 
-/// Writes a whole number with commas between groups of three digits.
-pub fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,14 +268,6 @@ mod tests {
             }
         }
         (s, macs, tanh)
-    }
-
-    #[test]
-    fn grouped_puts_commas_every_three_digits() {
-        assert_eq!(grouped(0), "0");
-        assert_eq!(grouped(999), "999");
-        assert_eq!(grouped(1_000), "1,000");
-        assert_eq!(grouped(67_108_864), "67,108,864");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The worked examples chapter 9 prints. Each returns the exact text the
 //! chapter shows; `examples/` prints it and `tests/outputs.rs` locks it.
 
-use crate::cost::{Dims, KINDS, Kind, cost, grouped};
+use crate::cost::{Dims, KINDS, Kind, cost};
 use crate::scorers::{Additive, General, Scorer, cosine, dot};
 use anyhow::Result;
 use attn_common::fmt;
@@ -356,16 +356,16 @@ pub fn cost_table() -> Result<String> {
     let dot_last = at(Kind::Dot, last)?.multiply_adds as f64;
     for kind in KINDS {
         let c = at(kind, COST_T[0])?;
-        write!(out, "{:<11} {:>10}", kind.name(), grouped(c.parameters))?;
+        write!(out, "{:<11} {:>10}", kind.name(), fmt::count(c.parameters))?;
         for t in COST_T {
-            write!(out, " {:>15}", grouped(at(kind, t)?.multiply_adds))?;
+            write!(out, " {:>15}", fmt::count(at(kind, t)?.multiply_adds))?;
         }
         let ratio = at(kind, last)?.multiply_adds as f64 / dot_last;
         writeln!(out, " {:>9}", fmt::num(ratio))?;
     }
     write!(out, "{:<11} {:>10}", "tanh calls", "")?;
     for t in COST_T {
-        write!(out, " {:>15}", grouped(at(Kind::Additive, t)?.tanh))?;
+        write!(out, " {:>15}", fmt::count(at(Kind::Additive, t)?.tanh))?;
     }
     writeln!(out)?;
     writeln!(

@@ -16,7 +16,6 @@ use ch03_queries_keys_values::attention::{Scale, attend};
 use ch03_queries_keys_values::softmax::softmax;
 use ch03_queries_keys_values::worked::{CAT_SAT_SCORES, LIBRARY_KEYS, library};
 use ch04_self_attention::cost::readable_bytes;
-use ch07_multi_head_attention::params::with_commas;
 use ndarray::{Array1, array, s};
 use std::fmt::Write as _;
 
@@ -35,10 +34,6 @@ pub const DECODER: (usize, usize, u64) = (64, 64, 2024);
 
 /// The number of tokens the benchmark generates.
 pub const GENERATED: u64 = 1024;
-
-fn commas(n: u64) -> String {
-    with_commas(n as usize)
-}
 
 // ANCHOR: cost_table
 /// Multiply-adds and peak memory of naive and tiled attention as the
@@ -61,7 +56,7 @@ pub fn cost_table() -> Result<String> {
         writeln!(
             out,
             "{t:>6}  {:>17}  {:>14}  {:>13}  {:>9}",
-            commas(naive_multiply_adds(t, t, D, D)),
+            fmt::count(naive_multiply_adds(t, t, D, D)),
             readable_bytes(naive),
             readable_bytes(tiled),
             fmt::num(naive as f64 / tiled as f64)
@@ -92,7 +87,7 @@ pub fn long_inputs() -> Result<String> {
             "{t:>7}  {:>16}  {:>16}  {:>24}",
             readable_bytes(t * t * 2),
             readable_bytes(m.score_bytes_per_layer(t, 2)),
-            commas(m.attention_multiply_adds(t))
+            fmt::count(m.attention_multiply_adds(t))
         )?;
     }
     let growth = m.attention_multiply_adds(100_000) as f64
@@ -209,7 +204,7 @@ pub fn tiled_equal() -> Result<String> {
                 out,
                 "{tile:>5}  {name:>7}  {:>22}  {:>14}",
                 if equal { "yes" } else { "NO" },
-                commas(tiled_peak_bytes(
+                fmt::count(tiled_peak_bytes(
                     t as u64,
                     t as u64,
                     d as u64,
@@ -221,7 +216,7 @@ pub fn tiled_equal() -> Result<String> {
     writeln!(
         out,
         "naive: {} bytes",
-        commas(naive_peak_bytes(t as u64, t as u64, d as u64))
+        fmt::count(naive_peak_bytes(t as u64, t as u64, d as u64))
     )?;
     Ok(out)
 }
@@ -272,8 +267,8 @@ pub fn generation_arithmetic() -> Result<String> {
         writeln!(
             out,
             "{n:>6}  {:>16}  {:>13}  {:>9}",
-            commas(c.recompute),
-            commas(c.cached),
+            fmt::count(c.recompute),
+            fmt::count(c.cached),
             fmt::num(c.ratio())
         )?;
     }
@@ -300,8 +295,8 @@ pub fn kv_cache_sizes() -> Result<String> {
             "{:>9}  {:>14}  {:>13}  {:>13}",
             "kv heads",
             "per token",
-            format!("T = {}", commas(lengths[0])),
-            format!("T = {}", commas(lengths[1]))
+            format!("T = {}", fmt::count(lengths[0])),
+            format!("T = {}", fmt::count(lengths[1]))
         )?;
         for &n in kv_heads {
             let m = model.with_kv_heads(n)?;
