@@ -105,6 +105,36 @@ pub fn frobenius(m: ArrayView2<f64>) -> f64 {
     m.iter().map(|v| v * v).sum::<f64>().sqrt()
 }
 
+/// Fails unless `w_h` is square and `w_x` is as wide as it: the shapes a
+/// recurrent encoder's weights must have.
+///
+/// # Shapes
+/// - `w_x`: `(d_in, d_h)`, `w_h`: `(d_h, d_h)`
+pub fn weight_shapes(w_x: ArrayView2<f64>, w_h: ArrayView2<f64>) -> Result<()> {
+    ensure!(
+        w_h.nrows() == w_h.ncols(),
+        "`w_h` must be square, (d_h, d_h), but has shape {}",
+        check::shape(&w_h)
+    );
+    check::same_len(
+        "the width of `w_x` and of `w_h` (d_h)",
+        ("w_x", w_x.ncols(), &check::shape(&w_x)),
+        ("w_h", w_h.nrows(), &check::shape(&w_h)),
+    )
+}
+
+/// Fails unless each token of `x` has as many features as `w_x` has rows.
+///
+/// # Shapes
+/// - `w_x`: `(d_in, d_h)`, `x`: `(T, d_in)`
+pub fn input_width(w_x: ArrayView2<f64>, x: ArrayView2<f64>) -> Result<()> {
+    check::same_len(
+        "the width of `x` and the rows of `w_x` (d_in)",
+        ("x", x.ncols(), &check::shape(&x)),
+        ("w_x", w_x.nrows(), &check::shape(&w_x)),
+    )
+}
+
 impl RecurrentEncoder {
     /// An encoder from given weights.
     ///
@@ -117,16 +147,7 @@ impl RecurrentEncoder {
     pub fn new(w_x: Array2<f64>, w_h: Array2<f64>) -> Result<Self> {
         check::usable("w_x", &w_x)?;
         check::usable("w_h", &w_h)?;
-        ensure!(
-            w_h.nrows() == w_h.ncols(),
-            "`w_h` must be square, (d_h, d_h), but has shape {}",
-            check::shape(&w_h)
-        );
-        check::same_len(
-            "the width of `w_x` and of `w_h` (d_h)",
-            ("w_x", w_x.ncols(), &check::shape(&w_x)),
-            ("w_h", w_h.nrows(), &check::shape(&w_h)),
-        )?;
+        weight_shapes(w_x.view(), w_h.view())?;
         Ok(Self {
             w_x,
             w_h,
@@ -185,11 +206,7 @@ impl RecurrentEncoder {
 
     fn check_input(&self, x: ArrayView2<f64>) -> Result<()> {
         check::usable("x", &x)?;
-        check::same_len(
-            "the width of `x` and the rows of `w_x` (d_in)",
-            ("x", x.ncols(), &check::shape(&x)),
-            ("w_x", self.w_x.nrows(), &check::shape(&self.w_x)),
-        )
+        input_width(self.w_x.view(), x)
     }
 
     // ANCHOR: states

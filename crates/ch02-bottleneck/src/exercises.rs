@@ -3,6 +3,7 @@
 //! `tests/exercises.rs` checks it:
 //! `cargo test -p ch02-bottleneck --test exercises`.
 
+use crate::encoder;
 use anyhow::{Result, ensure};
 use attn_common::check;
 use ndarray::{Array1, Array2, ArrayView2, Axis};
@@ -58,21 +59,8 @@ pub fn check_encoder(
     check::usable("w_x", &w_x)?;
     check::usable("w_h", &w_h)?;
     check::usable("x", &x)?;
-    ensure!(
-        w_h.nrows() == w_h.ncols(),
-        "`w_h` must be square, (d_h, d_h), but has shape {}",
-        check::shape(&w_h)
-    );
-    check::same_len(
-        "the width of `w_x` and of `w_h` (d_h)",
-        ("w_x", w_x.ncols(), &check::shape(&w_x)),
-        ("w_h", w_h.nrows(), &check::shape(&w_h)),
-    )?;
-    check::same_len(
-        "the width of `x` and the rows of `w_x` (d_in)",
-        ("x", x.ncols(), &check::shape(&x)),
-        ("w_x", w_x.nrows(), &check::shape(&w_x)),
-    )
+    encoder::weight_shapes(w_x, w_h)?;
+    encoder::input_width(w_x, x)
 }
 
 // ANCHOR: ex_2_2
