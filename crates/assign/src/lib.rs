@@ -9,6 +9,7 @@
 pub mod leaks;
 pub mod student;
 pub mod walk;
+pub mod workspace;
 
 use anyhow::{Context, Result, bail};
 use std::collections::BTreeMap;

@@ -25,23 +25,6 @@ usage:
       no solution away and scores 0, the reference solutions score full
 ";
 
-/// The workspace root: the nearest folder above the current one whose
-/// `Cargo.toml` has a `[workspace]` table.
-fn root() -> Result<PathBuf> {
-    let mut dir = std::env::current_dir()?;
-    loop {
-        let manifest = dir.join("Cargo.toml");
-        if std::fs::read_to_string(&manifest)
-            .is_ok_and(|t| t.lines().any(|l| l.trim() == "[workspace]"))
-        {
-            return Ok(dir);
-        }
-        if !dir.pop() {
-            bail!("no Cargo workspace above the current folder");
-        }
-    }
-}
-
 fn random_seed() -> u64 {
     use std::io::Read;
     let mut b = [0u8; 8];
@@ -182,24 +165,22 @@ fn grade(root: &Path, args: &[String]) -> Result<()> {
 
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let result =
-        root().and_then(|root| match args.first().map(String::as_str) {
-            Some("grade") => grade(&root, &args[1..]),
-            Some("check-exercises") => {
-                let rest = &args[1..];
-                let unsandboxed = rest.iter().any(|a| a == "--unsandboxed");
-                let only = rest.iter().find(|a| !a.starts_with("--"));
-                judge::selfcheck::run(
-                    &root,
-                    only.map(String::as_str),
-                    isolation(unsandboxed)?,
-                )
-            }
-            _ => {
-                print!("{USAGE}");
-                Ok(())
-            }
-        });
+    let root = assign::workspace::root();
+    let result = match args.first().map(String::as_str) {
+        Some("grade") => grade(&root, &args[1..]),
+        Some("check-exercises") => {
+            let rest = &args[1..];
+            let unsandboxed = rest.iter().any(|a| a == "--unsandboxed");
+            let only = rest.iter().find(|a| !a.starts_with("--"));
+            isolation(unsandboxed).and_then(|iso| {
+                judge::selfcheck::run(&root, only.map(String::as_str), iso)
+            })
+        }
+        _ => {
+            print!("{USAGE}");
+            Ok(())
+        }
+    };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

@@ -20,7 +20,6 @@ mod figures;
 mod numbers;
 mod serve;
 mod walk;
-mod workspace;
 
 use anyhow::{Result, bail};
 use std::path::PathBuf;
@@ -53,9 +52,9 @@ commands:
                        solutions score full marks
 ";
 
-/// The repository root, found at run time (see [`workspace`]).
+/// The repository root, found at run time (see [`assign::workspace`]).
 pub fn root() -> PathBuf {
-    workspace::root()
+    assign::workspace::root()
 }
 
 fn main() -> std::process::ExitCode {
@@ -74,9 +73,13 @@ fn main() -> std::process::ExitCode {
 /// in this workspace, and exits with the judge's own status.
 fn judge(root: &std::path::Path, args: &[String]) -> Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    // The caller's folder stays the judge's, so that relative paths
+    // (`grade --chapter 5 .`) mean what the caller meant.
     let status = std::process::Command::new(cargo)
-        .current_dir(root)
-        .args(["run", "--quiet", "--package", "judge", "--"])
+        .arg("run")
+        .arg("--manifest-path")
+        .arg(root.join("Cargo.toml"))
+        .args(["--quiet", "--package", "judge", "--"])
         .args(args)
         .status()?;
     if !status.success() {

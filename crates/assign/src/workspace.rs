@@ -5,7 +5,8 @@
 //! `CARGO_TARGET_DIR` or `build.target-dir`), `cargo xtask book` in one
 //! clone could build another clone's book. The workspace is instead the
 //! nearest folder, from the current directory up, whose `Cargo.toml` has a
-//! `[workspace]` table and which holds this tool (`crates/xtask`).
+//! `[workspace]` table and which holds the book's tool (`crates/xtask`).
+//! `cargo xtask` and the judge both find the book this way.
 
 use std::path::{Path, PathBuf};
 
