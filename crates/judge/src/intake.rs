@@ -45,10 +45,7 @@ pub fn read(submission: &Path) -> Result<Intake> {
             ));
         }
     }
-    let manifest = submission.join("Cargo.toml");
-    if std::fs::symlink_metadata(&manifest).is_ok_and(|m| m.is_file()) {
-        intake.manifest = read_regular(&manifest, 64 << 10).ok();
-    }
+    intake.manifest = manifest(submission);
     let mut total = 0u64;
     let mut stack = vec![(src.clone(), 0usize)];
     while let Some((dir, depth)) = stack.pop() {
@@ -99,6 +96,16 @@ pub fn read(submission: &Path) -> Result<Intake> {
         }
     }
     Ok(intake)
+}
+
+/// The submission's `Cargo.toml`, if it is a regular file of at most
+/// 64 KiB (a link is never followed, even to read a manifest).
+pub fn manifest(submission: &Path) -> Option<Vec<u8>> {
+    let path = submission.join("Cargo.toml");
+    std::fs::symlink_metadata(&path)
+        .is_ok_and(|m| m.is_file())
+        .then(|| read_regular(&path, 64 << 10).ok())
+        .flatten()
 }
 
 /// Reads a file that must still be a regular file when opened.

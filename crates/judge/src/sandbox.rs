@@ -252,41 +252,29 @@ fn bwrap_args(job: &Job, limits: &Limits, root: bool) -> Vec<String> {
     a
 }
 
-/// Whether the judge runs as root (the effective uid, read without a
-/// libc dependency).
+/// A user id of the process whose `/proc/.../status` is at `status`:
+/// `which` 0 is the real one, 1 the effective one (read without a libc
+/// dependency).
+fn uid(status: &Path, which: usize) -> Option<String> {
+    let text = std::fs::read_to_string(status).ok()?;
+    let line = text.lines().find(|l| l.starts_with("Uid:"))?;
+    line.split_whitespace().nth(1 + which).map(String::from)
+}
+
+/// Whether the judge runs as root (its effective uid is 0).
 pub fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status").is_ok_and(|s| {
-        s.lines()
-            .find(|l| l.starts_with("Uid:"))
-            .and_then(|l| l.split_whitespace().nth(2))
-            == Some("0")
-    })
+    uid(Path::new("/proc/self/status"), 1).as_deref() == Some("0")
 }
 
 /// How many processes the judge's own user has now: a sandbox of a
 /// non-root judge counts against the same total.
 fn own_process_count() -> u64 {
-    let me = std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .map(String::from)
-        })
-        .unwrap_or_default();
+    let me = uid(Path::new("/proc/self/status"), 0);
     let Ok(dir) = std::fs::read_dir("/proc") else {
         return 0;
     };
     dir.flatten()
-        .filter(|e| {
-            std::fs::read_to_string(e.path().join("status")).is_ok_and(|s| {
-                s.lines()
-                    .find(|l| l.starts_with("Uid:"))
-                    .and_then(|l| l.split_whitespace().nth(1))
-                    == Some(me.as_str())
-            })
-        })
+        .filter(|e| uid(&e.path().join("status"), 0) == me)
         .count() as u64
 }
 
