@@ -128,7 +128,6 @@ fn grade_one(grader: &Grader, path: &Path, student: &str) -> Report {
         exercises: Vec::new(),
         points: grader.points(),
         notes: Vec::new(),
-        unsandboxed: false,
     })
 }
 

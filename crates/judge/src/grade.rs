@@ -340,7 +340,6 @@ impl Grader {
             exercises: Vec::new(),
             points: self.points(),
             notes: Vec::new(),
-            unsandboxed: self.settings.isolation == Isolation::None,
         };
         if let Some(other) = other_chapter(submission, &self.chapter) {
             report.status = Status::Rejected(format!(

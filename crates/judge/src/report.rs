@@ -63,8 +63,6 @@ pub struct Report {
     pub points: Vec<(String, f64)>,
     /// Notes for the student (ignored files, links left out).
     pub notes: Vec<String>,
-    /// Whether student code ran without bubblewrap.
-    pub unsandboxed: bool,
 }
 
 impl Report {
