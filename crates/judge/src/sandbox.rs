@@ -60,6 +60,37 @@ impl Isolation {
             )
         }
     }
+
+    /// For tests that need the sandbox: bubblewrap if it is installed.
+    /// Without it, a test returns early after saying so on one line that
+    /// names the fix, written straight to stderr so that the test
+    /// harness's capture cannot hide it; where `CI` is set the sandbox is
+    /// required, and its absence panics.
+    ///
+    /// ```ignore
+    /// let Some(isolation) = Isolation::for_tests("attacks::honest") else {
+    ///     return;
+    /// };
+    /// ```
+    pub fn for_tests(test: &str) -> Option<Isolation> {
+        match Isolation::detect() {
+            Ok(isolation) => Some(isolation),
+            Err(e) if std::env::var_os("CI").is_some() => {
+                panic!("{test}: CI requires the sandbox tests to run: {e:#}")
+            }
+            Err(_) => {
+                let line = format!(
+                    "\nNOT RUN (needs bubblewrap): {test}. Install it to \
+                     run the sandbox tests: `sudo apt-get install \
+                     bubblewrap` (Debian/Ubuntu) or `sudo dnf install \
+                     bubblewrap` (Fedora); CI always runs them.\n"
+                );
+                // Not eprintln!: libtest captures that for passing tests.
+                let _ = std::io::stderr().write_all(line.as_bytes());
+                None
+            }
+        }
+    }
 }
 
 /// A folder made visible inside the sandbox.
