@@ -1,7 +1,8 @@
 //! The chapter 13 benchmark: time and peak memory of naive attention,
-//! tiled attention and one KV-cached decoding step for T = 128 to 8192 at
-//! d = 64, and the time to generate 1,024 tokens with and without the
-//! cache, all in one run.
+//! tiled attention, one `(T, d) x (d, T)` matrix product (the yardstick:
+//! attention does two such products' worth of multiply-adds) and one
+//! KV-cached decoding step for T = 128 to 8192 at d = 64, and the time to
+//! generate 1,024 tokens with and without the cache, all in one run.
 //!
 //! `cargo run --release -p ch13-cost-of-attention --example measure`
 //!
@@ -25,6 +26,8 @@ use ch13_cost_of_attention::cost::{
 };
 use ch13_cost_of_attention::worked::{D, DECODER, GENERATED, LENGTHS, TILE};
 use ch13_cost_of_attention::{KvCache, Mask, TinyDecoder, tiled_attention};
+use ndarray::Array2;
+use ndarray::linalg::general_mat_mul;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -208,8 +211,13 @@ fn main() -> Result<()> {
             "tiled differs from naive by {diff} at T = {t}"
         );
         drop((a, b));
-        // Then batches of both in turn, so that noise from other work hits
-        // both alike; one run is enough at T = 8192.
+        // One (T, d) x (d, T) product, Q K^T, into a (T, T) matrix made
+        // beforehand; this first run also writes every page of it.
+        let mut scores = Array2::<f64>::zeros((tu, tu));
+        let mut product = || general_mat_mul(1.0, &q, &k.t(), 0.0, &mut scores);
+        let (_, _, product_peak) = run(&mut product);
+        // Then batches of the three in turn, so that noise from other work
+        // hits them alike; one run is enough at T = 8192.
         let first = naive_first.max(tiled_first);
         let batches = match first {
             _ if t >= 8192 => 0,
@@ -218,16 +226,18 @@ fn main() -> Result<()> {
         };
         let n = per_batch(first, 0.05);
         let (mut naive, mut tiled) = (naive, tiled);
-        let (mut tn, mut tt) = (Vec::new(), Vec::new());
+        let (mut tn, mut tt, mut tp) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..batches {
             tn.push(batch(n, &mut naive));
             tt.push(batch(n, &mut tiled));
+            tp.push(batch(n, &mut product));
         }
-        let (tn, tt) = if batches == 0 {
-            (naive_first, tiled_first)
+        let (tn, tt, tp) = if batches == 0 {
+            (naive_first, tiled_first, batch(1, &mut product))
         } else {
-            (median(tn), median(tt))
+            (median(tn), median(tt), median(tp))
         };
+        drop(scores);
         let reps_done = (n * batches).max(1);
         rows.push(Row {
             method: "naive",
@@ -242,6 +252,13 @@ fn main() -> Result<()> {
             repetitions: reps_done,
             seconds: tt,
             peak: tiled_peak,
+        });
+        rows.push(Row {
+            method: "product",
+            t,
+            repetitions: reps_done,
+            seconds: tp,
+            peak: product_peak,
         });
         // One decoding step with a cache of T tokens: the cache itself
         // and the step's scores and output count as memory.
@@ -359,26 +376,32 @@ fn markdown(rows: &[Row], machine: &str, elapsed: f64) -> Result<String> {
     )?;
     writeln!(
         s,
-        "Time per call in milliseconds; the cached step is one new token \
-         attending over a cache of T tokens.\n"
+        "Time per call in milliseconds. The product is one (T, d) x (d, T) \
+         matrix product, Q K^T into a (T, T) matrix made beforehand; \
+         attention does the multiply-adds of two. The cached step is one \
+         new token attending over a cache of T tokens.\n"
     )?;
     writeln!(
         s,
-        "| T | naive ms | tiled ms | tiled / naive | cached step ms |\n\
-         |---:|---:|---:|---:|---:|"
+        "| T | naive ms | tiled ms | product ms | tiled / naive | \
+         tiled / product | cached step ms |\n\
+         |---:|---:|---:|---:|---:|---:|---:|"
     )?;
     for &t in &LENGTHS {
-        let (n, ti, kv) = (
+        let (n, ti, p, kv) = (
             find(rows, "naive", t)?,
             find(rows, "tiled", t)?,
+            find(rows, "product", t)?,
             find(rows, "kv_step", t)?,
         );
         writeln!(
             s,
-            "| {t} | {:.3} | {:.3} | {:.2} | {:.3} |",
+            "| {t} | {:.3} | {:.3} | {:.3} | {:.2} | {:.2} | {:.3} |",
             n.seconds * 1e3,
             ti.seconds * 1e3,
+            p.seconds * 1e3,
             ti.seconds / n.seconds,
+            ti.seconds / p.seconds,
             kv.seconds * 1e3,
         )?;
     }
@@ -409,8 +432,10 @@ fn markdown(rows: &[Row], machine: &str, elapsed: f64) -> Result<String> {
     }
     let tu = 4096;
     let (n, ti) = (find(rows, "naive", tu)?, find(rows, "tiled", tu)?);
+    let p = find(rows, "product", tu)?;
     let mem = n.peak as f64 / ti.peak as f64;
     let time = ti.seconds / n.seconds;
+    let products = ti.seconds / p.seconds;
     let (slow, fast) = (
         find(rows, "generate_recompute", GENERATED)?,
         find(rows, "generate_cached", GENERATED)?,
@@ -440,6 +465,14 @@ fn markdown(rows: &[Row], machine: &str, elapsed: f64) -> Result<String> {
         ms(ti.seconds),
         ms(n.seconds),
         met(time <= 1.2)
+    )?;
+    writeln!(
+        s,
+        "| tiled time at T = 4096 | at most 3 times one (T, d) x (d, T) \
+         product | {products:.2} times ({} vs {}) | {} |",
+        ms(ti.seconds),
+        ms(p.seconds),
+        met(products <= 3.0)
     )?;
     writeln!(
         s,

@@ -17,14 +17,14 @@ pub const MEASURED_CSV: &str = include_str!("data/measured.csv");
 /// One row of `src/data/measured.csv`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Measured {
-    /// `naive`, `tiled`, `kv_step`, `generate_recompute` or
+    /// `naive`, `tiled`, `product`, `kv_step`, `generate_recompute` or
     /// `generate_cached`.
     pub method: String,
     /// The sequence length (or the number of tokens generated).
     pub t: u64,
     /// How many timed runs the median was taken over.
     pub repetitions: u64,
-    /// Wall-clock seconds of one run (the median).
+    /// CPU seconds of one call (the median of batches).
     pub seconds: f64,
     /// The most bytes allocated at once during a run, beyond what was
     /// allocated before it.

@@ -12,6 +12,7 @@
 pub mod answer;
 pub mod cost;
 pub mod exercises;
+pub mod exp;
 pub mod kv_cache;
 pub mod tiled;
 pub mod worked;

@@ -1,12 +1,13 @@
 //! Exact attention in tiles, with an online softmax: the idea behind
 //! FlashAttention, on the CPU and in plain Rust.
 
+use crate::exp::exp_shifted;
 use anyhow::{Result, bail, ensure};
 use attn_common::check;
 use ch03_queries_keys_values::attention::{Scale, attention, check_qkv};
 use ch06_causal_attention::{causal_mask, masked_attention};
 use ndarray::linalg::general_mat_mul;
-use ndarray::{Array2, ArrayView1, ArrayView2, s};
+use ndarray::{Array2, ArrayView2, ArrayViewMut1, ArrayViewMut2, s};
 
 /// Which keys each query may see.
 #[derive(Debug, Clone, Copy)]
@@ -20,11 +21,23 @@ pub enum Mask<'a> {
 }
 
 impl Mask<'_> {
-    fn allows(&self, i: usize, j: usize) -> bool {
-        match self {
-            Mask::None => true,
-            Mask::Causal => j <= i,
-            Mask::Given(allowed) => allowed[[i, j]],
+    /// Sets every score this mask hides to `-inf`, in a tile whose first
+    /// row is query `i0` and whose first column is key `j0`.
+    ///
+    /// # Shapes
+    /// - `scores`: `(b_q, b_k)`, rows `i0..i0 + b_q` and columns
+    ///   `j0..j0 + b_k` of the `(T_q, T_k)` scores
+    fn hide(&self, mut scores: ArrayViewMut2<f64>, i0: usize, j0: usize) {
+        for ((r, c), x) in scores.indexed_iter_mut() {
+            let (i, j) = (i0 + r, j0 + c);
+            let hidden = match self {
+                Mask::None => return, // nothing is hidden
+                Mask::Causal => j > i,
+                Mask::Given(allowed) => !allowed[[i, j]],
+            };
+            if hidden {
+                *x = f64::NEG_INFINITY;
+            }
         }
     }
 
@@ -92,21 +105,24 @@ impl OnlineSoftmax {
         sum: 0.0,
     };
 
-    /// Takes in one block of scores. Returns the factor
-    /// `alpha = exp(m_old - m_new)` by which everything summed under the
-    /// old max must be multiplied to be measured against the new one.
+    /// Takes in one block of scores and turns each, in place, into its
+    /// weight `exp(score - m_new)` under the new max: one `exp` per score.
+    /// Returns the factor `alpha = exp(m_old - m_new)` by which everything
+    /// summed under the old max must be multiplied to be measured against
+    /// the new one.
     ///
     /// # Shapes
-    /// - `scores`: `(b,)`; `-inf` entries are masked and add nothing
-    pub fn update(&mut self, scores: ArrayView1<f64>) -> f64 {
+    /// - `scores`: `(b,)`; `-inf` entries are masked and get weight 0
+    pub fn update(&mut self, mut scores: ArrayViewMut1<f64>) -> f64 {
         let block_max = scores.fold(f64::NEG_INFINITY, |m, &x| m.max(x));
         let new_max = self.max.max(block_max);
         if new_max == f64::NEG_INFINITY {
-            return 1.0; // nothing seen yet: keep the start state
+            scores.fill(0.0); // all hidden so far: weight 0, no change
+            return 1.0;
         }
         let alpha = (self.max - new_max).exp(); // exp(-inf) = 0 at start
-        let block_sum: f64 = scores.iter().map(|&x| (x - new_max).exp()).sum();
-        self.sum = alpha * self.sum + block_sum;
+        exp_shifted(scores.view_mut(), new_max); // each s -> exp(s - m_new)
+        self.sum = alpha * self.sum + scores.sum();
         self.max = new_max;
         alpha
     }
@@ -173,23 +189,11 @@ pub fn tiled_attention(
                 0.0,
                 &mut s,
             );
-            for (r, mut row) in s.rows_mut().into_iter().enumerate() {
-                for (c, x) in row.iter_mut().enumerate() {
-                    if !mask.allows(i0 + r, j0 + c) {
-                        *x = f64::NEG_INFINITY;
-                    }
-                }
-                let alpha = state[r].update(row.view());
-                let m = state[r].max;
-                // Scores become exp(s - m): this tile's unnormalised weights.
-                row.mapv_inplace(|x| {
-                    if m == f64::NEG_INFINITY {
-                        0.0
-                    } else {
-                        (x - m).exp()
-                    }
-                });
-                // Rescale what was summed under the old max.
+            mask.hide(s.view_mut(), i0, j0); // hidden scores become -inf
+            for (r, row) in s.rows_mut().into_iter().enumerate() {
+                // Scores become this tile's weights exp(s - m), m the new
+                // max; what was summed under the old max is rescaled.
+                let alpha = state[r].update(row);
                 acc.row_mut(r).mapv_inplace(|a| a * alpha);
             }
             // acc += P V_j: (b_q, b_k) x (b_k, d_v) -> (b_q, d_v)
@@ -223,15 +227,33 @@ mod tests {
         // Blocks [1, 2] then [3]: after the first, m = 2, l = e^-1 + 1;
         // after the second, m = 3, l = (e^-1 + 1) e^-1 + 1.
         let mut st = OnlineSoftmax::START;
-        let alpha = st.update(ndarray::array![1.0, 2.0].view());
+        let mut w = ndarray::array![1.0, 2.0];
+        let alpha = st.update(w.view_mut());
         assert_eq!(alpha, 0.0);
         assert_eq!(st.max, 2.0);
         assert!((st.sum - (1.0 + (-1.0f64).exp())).abs() < 1e-15);
-        let alpha = st.update(ndarray::array![3.0].view());
+        // The scores became their weights under the new max.
+        assert!((w[0] - (-1.0f64).exp()).abs() < 1e-15 && w[1] == 1.0);
+        let mut w = ndarray::array![3.0];
+        let alpha = st.update(w.view_mut());
         assert!((alpha - (-1.0f64).exp()).abs() < 1e-15);
+        assert_eq!(w[0], 1.0);
         let direct: f64 =
             [1.0f64, 2.0, 3.0].iter().map(|x| (x - 3.0).exp()).sum();
         assert!((st.sum - direct).abs() < 1e-15);
+    }
+
+    #[test]
+    fn a_block_with_every_score_hidden_changes_nothing() {
+        let mut st = OnlineSoftmax::START;
+        let mut w = ndarray::array![f64::NEG_INFINITY, f64::NEG_INFINITY];
+        assert_eq!(st.update(w.view_mut()), 1.0);
+        assert_eq!(st, OnlineSoftmax::START);
+        assert_eq!(w, ndarray::array![0.0, 0.0]);
+        let mut w = ndarray::array![f64::NEG_INFINITY, 0.5];
+        assert_eq!(st.update(w.view_mut()), 0.0);
+        assert_eq!(w, ndarray::array![0.0, 1.0]);
+        assert_eq!((st.max, st.sum), (0.5, 1.0));
     }
 
     #[test]

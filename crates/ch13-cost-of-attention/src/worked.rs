@@ -119,10 +119,11 @@ pub fn online_library() -> Result<String> {
     )?;
     for j in [1, 0, 2] {
         let score = keys.row(j).dot(&query) * scale;
-        let alpha = state.update(array![score].view());
+        let mut weight = array![score];
+        let alpha = state.update(weight.view_mut());
         // Rescale what was summed under the old max, then add this value
         // with its weight exp(score - m).
-        acc = acc * alpha + &values.row(j) * (score - state.max).exp();
+        acc = acc * alpha + &values.row(j) * weight[0];
         writeln!(
             out,
             "{:<13} score {}  m = {}  alpha = {}  l = {}\n{:<13} acc = {}",
@@ -160,7 +161,8 @@ pub fn online_cat_sat() -> Result<String> {
         fmt::vector(scores.view())
     )?;
     for j in 0..scores.len() {
-        let alpha = state.update(scores.slice(s![j..j + 1]));
+        let alpha =
+            state.update(scores.slice(s![j..j + 1]).to_owned().view_mut());
         writeln!(
             out,
             "s = {}  m = {}  alpha = {}  l = {}",
