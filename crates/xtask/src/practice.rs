@@ -792,39 +792,49 @@ fn watch(root: &Path, chapter: &Chapter) -> Result<()> {
             std::io::stdout().flush().ok();
         }
         match keys.recv_timeout(Duration::from_millis(400)) {
-            Ok(key) => match key.as_str() {
-                "h" | "hint" => {
-                    let list = hints.get(&id).cloned().unwrap_or_default();
-                    let n = shown.entry(id.clone()).or_insert(0);
-                    match list.get(*n) {
-                        Some(h) => {
-                            println!("hint {} of {}: {h}", *n + 1, list.len());
-                            *n += 1;
-                        }
-                        None if list.is_empty() => {
-                            println!("exercise {id} has no hints yet")
-                        }
-                        None => println!(
-                            "no more hints for {id}; the chapter's section \
+            Ok(key) => {
+                match key.as_str() {
+                    "h" | "hint" => {
+                        let list = hints.get(&id).cloned().unwrap_or_default();
+                        let n = shown.entry(id.clone()).or_insert(0);
+                        match list.get(*n) {
+                            Some(h) => {
+                                println!(
+                                    "hint {} of {}: {h}",
+                                    *n + 1,
+                                    list.len()
+                                );
+                                *n += 1;
+                            }
+                            None if list.is_empty() => {
+                                println!("exercise {id} has no hints yet")
+                            }
+                            None => println!(
+                                "no more hints for {id}; the chapter's section \
                              on it, and the test that fails, say the rest"
-                        ),
+                            ),
+                        }
                     }
+                    "r" => run_now = true,
+                    "n" => {
+                        let ids = exercise_ids(chapter)?;
+                        let at = ids.iter().position(|i| *i == id).unwrap_or(0);
+                        id = ids[(at + 1) % ids.len()].clone();
+                        intro(&id);
+                        run_now = true;
+                    }
+                    "l" => print!("{}", list(root)?),
+                    "q" | "quit" => return Ok(()),
+                    "" => {}
+                    other => println!(
+                        "`{other}`? keys: h hint, r rerun, n next, l list, q quit"
+                    ),
                 }
-                "r" => run_now = true,
-                "n" => {
-                    let ids = exercise_ids(chapter)?;
-                    let at = ids.iter().position(|i| *i == id).unwrap_or(0);
-                    id = ids[(at + 1) % ids.len()].clone();
-                    intro(&id);
-                    run_now = true;
+                if !run_now {
+                    print!("> ");
+                    std::io::stdout().flush().ok();
                 }
-                "l" => print!("{}", list(root)?),
-                "q" | "quit" => return Ok(()),
-                "" => {}
-                other => println!(
-                    "`{other}`? keys: h hint, r rerun, n next, l list, q quit"
-                ),
-            },
+            }
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             // Standard input closed: keep watching the files.
             Err(mpsc::RecvTimeoutError::Disconnected) => {
