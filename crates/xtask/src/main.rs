@@ -19,6 +19,7 @@ mod check;
 mod figures;
 mod numbers;
 mod practice;
+mod quiz;
 mod serve;
 mod walk;
 
