@@ -448,7 +448,7 @@ pub fn list(root: &Path) -> Result<String> {
                 done += 1;
             }
             out.push_str(&format!(
-                "  {:<6} {:<28} {}\n",
+                "  {:<6} {:<30} {}\n",
                 id,
                 name,
                 status.label()
@@ -955,6 +955,10 @@ mod tests {
         let start = std::fs::read_to_string(&file).unwrap();
         assert!(start.contains("todo!(\"ex 5.1:"), "{start}");
         assert!(!start.contains("SOLUTION"), "{start}");
+        // Hints stay in the book's crate: the copy (and the judge) never
+        // has them.
+        assert!(!copy_dir(&root, &ch).join("hints.toml").exists());
+        assert!(ch.dir.join("hints.toml").exists());
         let mine =
             start.replace("todo!(\"ex 5.1:", "my_work(); todo!(\"ex 5.1:");
         std::fs::write(&file, &mine).unwrap();
@@ -1039,20 +1043,26 @@ mod tests {
             ]
         );
         let after = list(&root).unwrap();
-        assert!(
-            after.contains("  5.1    scaled_scores                done\n"),
-            "{after}"
+        let row = |id: &str| -> Vec<String> {
+            let line = after
+                .lines()
+                .find(|l| l.starts_with(&format!("  {id} ")))
+                .unwrap_or_else(|| panic!("no row for {id}: {after}"));
+            line.split_whitespace().map(str::to_string).collect()
+        };
+        assert_eq!(row("5.1"), ["5.1", "scaled_scores", "done"]);
+        assert_eq!(
+            row("5.2"),
+            [
+                "5.2",
+                "dot_product_variance",
+                "edited",
+                "since",
+                "it",
+                "passed"
+            ]
         );
-        assert!(
-            after.contains(
-                "5.2    dot_product_variance         edited since it passed"
-            ),
-            "{after}"
-        );
-        assert!(
-            after.contains("5.3    parameter_count              not started"),
-            "{after}"
-        );
+        assert_eq!(row("5.3"), ["5.3", "parameter_count", "not", "started"]);
         assert!(after.contains("\n1 of "), "{after}");
         assert_eq!(current(&root, &ch).unwrap().as_deref(), Some("5.2"));
         std::fs::remove_dir_all(&root).unwrap();
