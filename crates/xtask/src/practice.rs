@@ -379,18 +379,26 @@ pub fn statuses(
         .map(|id| {
             let status = match &code {
                 None => Status::NotStarted,
-                Some(code) => status_in(code, &id, passed.get(&id)),
+                Some(code) => {
+                    let name = exercise_name(chapter, &id).unwrap_or_default();
+                    status_in(code, &id, &name, passed.get(&id))
+                }
             };
             (id, status)
         })
         .collect())
 }
 
-fn status_in(code: &str, id: &str, passed: Option<&String>) -> Status {
+fn status_in(
+    code: &str,
+    id: &str,
+    name: &str,
+    passed: Option<&String>,
+) -> Status {
     if code.contains(&format!("todo!(\"ex {id}:")) {
         return Status::NotStarted;
     }
-    let text = current_function(code, id);
+    let text = current_function(code, name);
     match (passed, text) {
         (Some(p), Some(t)) if *p == fingerprint(&t) => Status::Done,
         (Some(_), _) => Status::Edited,
@@ -398,12 +406,16 @@ fn status_in(code: &str, id: &str, passed: Option<&String>) -> Status {
     }
 }
 
-/// The text of exercise `id`'s function in the reader's `code`: the
-/// function named on the line after `// TODO(ex ID)`'s function, found
-/// through the `Exercise ID` doc line that opens it.
-fn current_function(code: &str, id: &str) -> Option<String> {
-    let name = name_by_todo(code, id)?;
-    function_span(code, &name).map(|s| code[s].to_string())
+/// The text of the function `name` in the reader's `code`.
+fn current_function(code: &str, name: &str) -> Option<String> {
+    function_span(code, name).map(|s| code[s].to_string())
+}
+
+/// The name of exercise `id`'s function, read from the chapter's own
+/// crate, where the reader's edits cannot have moved its TODO comment.
+fn exercise_name(chapter: &Chapter, id: &str) -> Option<String> {
+    let code = std::fs::read_to_string(chapter.dir.join(EXERCISES)).ok()?;
+    name_by_todo(&code, id)
 }
 
 /// The function that a `// TODO(ex ID)` comment sits in (or just above).
@@ -431,7 +443,10 @@ pub fn list(root: &Path) -> Result<String> {
             continue;
         }
         let copy = copy_dir(root, &chapter).join(EXERCISES);
-        let name = function_names(root, &chapter, &rows);
+        let name: Vec<String> = rows
+            .iter()
+            .map(|(id, _)| exercise_name(&chapter, id).unwrap_or_default())
+            .collect();
         out.push_str(&format!(
             "chapter {:>2}  {}{}\n",
             number(&chapter),
@@ -457,20 +472,6 @@ pub fn list(root: &Path) -> Result<String> {
     }
     out.push_str(&format!("\n{done} of {total} exercises done\n"));
     Ok(out)
-}
-
-/// The function each exercise asks for, from the chapter's own crate
-/// (where the signature cannot have been edited away).
-fn function_names(
-    _root: &Path,
-    chapter: &Chapter,
-    rows: &[(String, Status)],
-) -> Vec<String> {
-    let code = std::fs::read_to_string(chapter.dir.join(EXERCISES))
-        .unwrap_or_default();
-    rows.iter()
-        .map(|(id, _)| name_by_todo(&code, id).unwrap_or_default())
-        .collect()
 }
 
 /// The hints written for a chapter's exercises, from the chapter crate's
@@ -672,8 +673,13 @@ fn attempt(root: &Path, chapter: &Chapter, id: &str) -> Result<bool> {
     if let Outcome::Passed { .. } = outcome {
         let code =
             std::fs::read_to_string(copy_dir(root, chapter).join(EXERCISES))?;
-        if let Some(text) = current_function(&code, id) {
-            remember(root, id, &text)?;
+        let name = exercise_name(chapter, id).unwrap_or_default();
+        match current_function(&code, &name) {
+            Some(text) => remember(root, id, &text)?,
+            None => println!(
+                "(cannot find `fn {name}` in your copy, so this pass is not \
+                 remembered: keep the function's name and signature)"
+            ),
         }
         return Ok(true);
     }
@@ -778,6 +784,8 @@ fn watch(root: &Path, chapter: &Chapter) -> Result<()> {
             run_now = false;
             if attempt(root, chapter, &id)? {
                 match current(root, chapter)? {
+                    // Not remembered (its function was renamed): stay.
+                    Some(next) if next == id => {}
                     Some(next) => {
                         id = next;
                         intro(&id);
@@ -1030,8 +1038,12 @@ mod tests {
             .replace(t2, "    unimplemented!()");
         std::fs::write(&file, &mine).unwrap();
         // 5.1 passed as it is now; 5.2 passed, then was edited.
-        remember(&root, "5.1", &current_function(&mine, "5.1").unwrap())
-            .unwrap();
+        remember(
+            &root,
+            "5.1",
+            &current_function(&mine, "scaled_scores").unwrap(),
+        )
+        .unwrap();
         remember(&root, "5.2", "an older version").unwrap();
         let rows = statuses(&root, &ch).unwrap();
         assert_eq!(
