@@ -18,7 +18,8 @@
 //! `source` and `locked` are this book's own keys: a numeric answer names
 //! the locked output it comes from, and `cargo xtask check` fails when the
 //! number (or the `locked` text) is no longer in it. A chapter includes
-//! its quiz with `{{#quiz quizzes/chNN.toml}}`; the page gets plain HTML
+//! its quiz with `{{#quiz quizzes/chNN.toml}}` at the end of its exercises
+//! (a chapter ends with them); the page gets a "Quiz" heading and plain HTML
 //! whose answers sit behind a disclosure, and `book/theme/quiz.js` turns it
 //! into questions to answer where JavaScript runs.
 
@@ -386,6 +387,7 @@ fn answer_slot(prompt: &str, choices: usize) -> usize {
 pub fn render(id: &str, questions: &[Question]) -> String {
     let mut h = format!(
         "<div class=\"quiz\" data-quiz=\"{id}\">\n\
+         <h3 class=\"quiz-title\" id=\"quiz\">Quiz</h3>\n\
          <p class=\"quiz-intro\">{n} questions to check your understanding. \
          Answer each, then open its answer to see why; your answers stay in \
          this browser.</p>\n<ol class=\"quiz-questions\">\n",
