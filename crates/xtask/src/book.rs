@@ -171,6 +171,10 @@ impl Preprocessor for Math {
         book: Book,
     ) -> mdbook_preprocessor::errors::Result<Book> {
         let mut book = KatexProcessor.run(ctx, book)?;
+        crate::quiz::expand_book(
+            &ctx.root.join(&ctx.config.book.src),
+            &mut book,
+        )?;
         book.for_each_mut(|item| {
             if let BookItem::Chapter(chapter) = item {
                 chapter.content = figure_links(&chapter.content);

@@ -84,6 +84,7 @@ pub fn run(root: &Path) -> Result<()> {
             "--test",
             "--test-reporter=spec",
             "book.test.mjs",
+            "quiz.test.mjs",
             "workflows.test.mjs",
         ])
         .current_dir(&suite)

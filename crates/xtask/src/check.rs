@@ -57,6 +57,7 @@ pub fn run(root: &Path) -> Result<()> {
         "checked numbers, includes and structure of {} pages",
         chapters.len()
     );
+    report.problems.extend(crate::quiz::check(root)?);
     pending_snapshots(root, &mut report);
     ci_runs_the_readme_command(root, &mut report);
     figures_fresh(root, &mut report)?;

@@ -18,6 +18,8 @@ mod browser;
 mod check;
 mod figures;
 mod numbers;
+mod practice;
+mod quiz;
 mod serve;
 mod walk;
 
@@ -46,6 +48,9 @@ commands:
   grade options: --seed S (the hidden cases; default: drawn at random and
                  written in the CSV), --timeout SECS (per call, default 10),
                  --unsandboxed (no bubblewrap: only where you trust the code)
+  practice [N] [--once | --reset N.M | --check]
+                       practise a chapter's exercises alone (see
+                       `cargo xtask practice --help`); alone, list them all
   check-exercises [chapter]
                        prove every chapter's homework: the student copy
                        gives no solution away and scores 0, the reference
@@ -137,6 +142,7 @@ fn run() -> Result<()> {
             )
         }
         Some("grade" | "check-exercises") => judge(&root, &args),
+        Some("practice") => practice::run(&root, &args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())
