@@ -199,11 +199,23 @@ pub struct Job<'a> {
 }
 
 /// The first user id of the range the judge reserves for its sandboxes
-/// when it runs as root: `FIRST_UID + box id`, for box ids below
-/// [`BOXES`]. Nothing else on the machine should use these ids (the
-/// instructor's guide says so); they are far above the ids that user
-/// databases hand out.
+/// when it runs as root, unless `ATTN_JUDGE_FIRST_UID` says otherwise:
+/// box `id` runs as `first_uid() + id`, for ids below [`BOXES`]. Nothing
+/// else on the machine may use these ids (the instructor's guide says
+/// so); they are far above the ids that user databases hand out.
 pub const FIRST_UID: u32 = 1_879_048_192;
+
+/// The first sandbox user id: `ATTN_JUDGE_FIRST_UID` (at least 1000, and
+/// leaving room for [`BOXES`] ids below 2^32 - 1), or [`FIRST_UID`]. A
+/// container whose user namespace maps only 65536 ids (rootless Podman)
+/// needs a range inside them; the container recipe sets 60000.
+pub fn first_uid() -> u32 {
+    std::env::var("ATTN_JUDGE_FIRST_UID")
+        .ok()
+        .and_then(|s| s.trim().parse::<u32>().ok())
+        .filter(|&u| u >= 1000 && u.checked_add(BOXES + 1).is_some())
+        .unwrap_or(FIRST_UID)
+}
 /// How many sandboxes can run at once on one machine.
 pub const BOXES: u32 = 1000;
 
@@ -214,7 +226,7 @@ pub const BOXES: u32 = 1000;
 pub struct SandboxBox {
     /// The box id, below [`BOXES`].
     pub id: u32,
-    /// `FIRST_UID + id` when the judge is root; the judge's own user id
+    /// `first_uid() + id` when the judge is root; the judge's own user id
     /// otherwise (a non-root judge cannot take another).
     pub uid: u32,
     _lock: std::fs::File,
@@ -276,7 +288,7 @@ impl SandboxBox {
                 Ok(()) => {
                     return Ok(SandboxBox {
                         id,
-                        uid: if root { FIRST_UID + id } else { own },
+                        uid: if root { first_uid() + id } else { own },
                         _lock: file,
                     });
                 }
@@ -512,8 +524,8 @@ fn nested_userns() -> bool {
     *OK.get_or_init(|| {
         Command::new("setpriv")
             .args([
-                &format!("--reuid={}", FIRST_UID + BOXES),
-                &format!("--regid={}", FIRST_UID + BOXES),
+                &format!("--reuid={}", first_uid() + BOXES),
+                &format!("--regid={}", first_uid() + BOXES),
                 "--clear-groups",
                 "--",
                 "unshare",
@@ -532,6 +544,44 @@ fn nested_userns() -> bool {
 
 /// The only environment variable the launcher keeps.
 const LAUNCHER_PATH: &str = "/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// How bubblewrap is started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Launch {
+    /// Root with `CAP_SYS_ADMIN` (a machine's root, the root of a rootless
+    /// Podman container): bubblewrap makes the namespaces as root, then
+    /// the program drops to the box's user id and enters a user namespace
+    /// of its own.
+    Privileged,
+    /// Root without `CAP_SYS_ADMIN` (Docker's default capabilities): drop
+    /// to the box's user id first, then an unprivileged bubblewrap with a
+    /// user namespace. The toolchain must be readable by every user.
+    DropFirst,
+    /// Not root: an unprivileged bubblewrap with a user namespace, as the
+    /// judge's own user.
+    User,
+}
+
+/// Whether this process has `CAP_SYS_ADMIN` (bit 21) in its effective set.
+fn has_sys_admin() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|t| {
+            let hex = t.lines().find_map(|l| l.strip_prefix("CapEff:"))?;
+            u64::from_str_radix(hex.trim(), 16).ok()
+        })
+        .is_some_and(|caps| caps & (1 << 21) != 0)
+}
+
+fn launch() -> Launch {
+    if !is_root() {
+        Launch::User
+    } else if has_sys_admin() {
+        Launch::Privileged
+    } else {
+        Launch::DropFirst
+    }
+}
 
 fn bwrap_args(job: &Job, limits: &Limits, root: bool) -> Vec<String> {
     let mut a: Vec<String> = Vec::new();
@@ -708,7 +758,11 @@ fn host_path(mounts: &[Mount], inside: &Path) -> PathBuf {
             inside
                 .strip_prefix(&m.inside)
                 .ok()
-                .map(|rest| m.host.join(rest))
+                // `join("")` would add a trailing slash to a file's path.
+                .map(|rest| match rest.as_os_str().is_empty() {
+                    true => m.host.clone(),
+                    false => m.host.join(rest),
+                })
         })
         .unwrap_or_else(|| inside.to_path_buf())
 }
@@ -719,7 +773,7 @@ fn command(
     limits: &Limits,
     isolation: Isolation,
 ) -> (Command, Option<Cgroup>) {
-    let root = is_root();
+    let how = launch();
     let cgroup = Cgroup::create(limits);
     let (processes, address_space) = match cgroup {
         Some(_) => (limits.processes, limits.memory),
@@ -728,10 +782,12 @@ fn command(
             limits.fallback_process_memory.min(limits.memory),
         ),
     };
-    let nproc = if root {
-        processes
-    } else {
+    // A box's user id is its own; the judge's user is shared with the
+    // judge's own processes and threads.
+    let nproc = if how == Launch::User {
         own_process_count() + processes
+    } else {
+        processes
     };
     // The launcher's environment is empty but for PATH: bwrap's own first
     // process, and everything it starts, inherit nothing of the judge's.
@@ -759,7 +815,14 @@ fn command(
         .arg("--");
     match isolation {
         Isolation::Bwrap => {
-            cmd.arg("bwrap").args(bwrap_args(job, limits, root));
+            if how == Launch::DropFirst {
+                cmd.args(drop_to(limits.uid));
+            }
+            cmd.arg("bwrap").args(bwrap_args(
+                job,
+                limits,
+                how == Launch::Privileged,
+            ));
         }
         Isolation::None => {
             // Mounts become real paths: the program sees the host's
@@ -767,7 +830,7 @@ fn command(
             // that user can read every folder the job uses (the container
             // recipe installs the toolchain so); otherwise the code runs
             // with the judge's rights, and main says so.
-            if root
+            if how != Launch::User
                 && job
                     .mounts
                     .iter()
@@ -974,6 +1037,23 @@ mod tests {
         Isolation::detect().expect(
             "these tests need bubblewrap: sudo apt-get install bubblewrap",
         )
+    }
+
+    #[test]
+    fn unsandboxed_paths_map_through_the_longest_mount() {
+        let mounts = [
+            Mount::rw("/h/home", "/judge/home"),
+            Mount::ro("/h/registry", "/judge/home/cargo/registry"),
+            Mount::ro("/h/target/debug/runner", "/judge/runner"),
+        ];
+        let map = |p: &str| host_path(&mounts, Path::new(p));
+        assert_eq!(map("/judge/home/cargo"), Path::new("/h/home/cargo"));
+        assert_eq!(
+            map("/judge/home/cargo/registry/src"),
+            Path::new("/h/registry/src")
+        );
+        assert_eq!(map("/judge/runner"), Path::new("/h/target/debug/runner"));
+        assert_eq!(map("/tmp"), Path::new("/tmp"));
     }
 
     #[test]
