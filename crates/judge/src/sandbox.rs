@@ -356,10 +356,14 @@ fn probe(mode: &CgroupMode) -> bool {
     ok
 }
 
-/// The cgroups this judge may use, found once.
+/// The cgroups this judge may use, found once; none when
+/// `ATTN_JUDGE_CGROUPS=off` (to try the fallback limits).
 fn cgroup_mode() -> &'static CgroupMode {
     static MODE: std::sync::OnceLock<CgroupMode> = std::sync::OnceLock::new();
     MODE.get_or_init(|| {
+        if std::env::var("ATTN_JUDGE_CGROUPS").is_ok_and(|v| v == "off") {
+            return CgroupMode::None;
+        }
         let own =
             std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
         let path_of = |controller: &str| -> Option<String> {
@@ -411,6 +415,47 @@ fn cgroup_mode() -> &'static CgroupMode {
         }
         CgroupMode::None
     })
+}
+
+/// How sandboxes are started and limited here, in words, for
+/// `grade --self-test`.
+pub fn describe(isolation: Isolation) -> String {
+    let limits = match cgroup_mode() {
+        CgroupMode::V2(_) => "a cgroup (v2) per sandbox",
+        CgroupMode::V1 { .. } => "a cgroup (v1 memory and pids) per sandbox",
+        CgroupMode::None => {
+            "no cgroups: fewer processes with a smaller address space each"
+        }
+    };
+    let start = match (isolation, launch()) {
+        (Isolation::None, Launch::User) => {
+            "NO sandbox (--unsandboxed), as the judge's own user".to_string()
+        }
+        (Isolation::None, _) => format!(
+            "NO sandbox (--unsandboxed); as box user ids from {} when every \
+             user can read the toolchain",
+            first_uid()
+        ),
+        (Isolation::Bwrap, Launch::Privileged) => format!(
+            "bubblewrap as root, then box user ids from {}{}",
+            first_uid(),
+            if nested_userns() {
+                " in a user namespace of their own"
+            } else {
+                " (no user namespace: unprivileged ones are disabled here)"
+            }
+        ),
+        (Isolation::Bwrap, Launch::DropFirst) => format!(
+            "box user ids from {}, then bubblewrap with a user namespace \
+             (root without CAP_SYS_ADMIN)",
+            first_uid()
+        ),
+        (Isolation::Bwrap, Launch::User) => {
+            "bubblewrap with a user namespace, as the judge's own user"
+                .to_string()
+        }
+    };
+    format!("{start}; limits: {limits}")
 }
 
 /// Whether sandboxes get cgroups (limits summed over their processes) on
