@@ -31,11 +31,11 @@ use std::time::{Duration, Instant};
 /// The runner's source; `CHAPTER` becomes the chapter crate's name.
 const RUNNER: &str = r#"//! Added by the judge: answers requests, one per line. Not part of the
 //! assignment.
-use std::io::BufRead;
 
 // The assignment's answer module, compiled into this binary: its
 // `crate::exercises` (and any other `crate::` path) is the student's
-// library, through the glob import below.
+// library, through the glob import below. That import could shadow any
+// name at this root, so `main` names everything by its full path.
 #[allow(unused_imports)]
 use ::CHAPTER::*;
 #[allow(dead_code, unused_imports)]
@@ -43,26 +43,29 @@ use ::CHAPTER::*;
 mod judge_answer;
 
 fn main() {
-    std::panic::set_hook(Box::new(|_| {}));
-    let mut line = String::new();
-    let mut stdin = std::io::stdin().lock();
+    use ::std::io::BufRead as _;
+    use ::std::result::Result::{Err, Ok};
+    ::std::panic::set_hook(::std::boxed::Box::new(|_| {}));
+    let mut line = ::std::string::String::new();
+    let mut stdin = ::std::io::stdin().lock();
     while stdin.read_line(&mut line).unwrap_or(0) > 0 {
-        let request = attn_common::answer::parse(&line).unwrap_or_default();
+        let request =
+            ::attn_common::answer::parse(&line).unwrap_or_default();
         line.clear();
-        let exercise = request["exercise"].as_str().unwrap_or("").to_string();
-        let marker = request["marker"].as_str().unwrap_or("").to_string();
+        let exercise = request["exercise"].as_str().unwrap_or("").to_owned();
+        let marker = request["marker"].as_str().unwrap_or("").to_owned();
         let input = request["input"].clone();
-        let result = std::panic::catch_unwind(|| {
-            judge_answer::answer(&exercise, &input)
+        let result = ::std::panic::catch_unwind(|| {
+            self::judge_answer::answer(&exercise, &input)
         });
         let reply = match result {
-            Ok(Ok(value)) => attn_common::answer::json!({ "value": value }),
-            Ok(Err(e)) => {
-                attn_common::answer::json!({ "error": format!("{e:#}") })
-            }
-            Err(_) => attn_common::answer::json!({ "panic": true }),
+            Ok(Ok(value)) => ::attn_common::answer::json!({ "value": value }),
+            Ok(Err(e)) => ::attn_common::answer::json!({
+                "error": ::std::format!("{e:#}")
+            }),
+            Err(_) => ::attn_common::answer::json!({ "panic": true }),
         };
-        println!("\n{marker}{reply}");
+        ::std::println!("\n{marker}{reply}");
     }
 }
 "#;

@@ -102,25 +102,38 @@ fn memory_is_summed_over_the_sandboxs_processes() {
     let slot = SandboxBox::take().unwrap();
     let limits = runner::call_limits(slot.uid, 30);
     assert_eq!(limits.memory, 2 << 30);
-    // `dd` holds its whole block in memory while the reader sleeps; `wc`
-    // prints how many bytes came through.
-    let hold = |mb: u32| {
-        format!(
-            "(dd if=/dev/zero bs={mb}M count=1 status=none 2>/dev/null \
-             | {{ sleep 3; wc -c; }}) &"
-        )
+    // `dd` holds a block of `mb` MB for as long as it copies: `blocks`
+    // of them to /dev/null take a few seconds. On success it says
+    // "N+0 records out"; without the memory, "memory exhausted" (or it is
+    // killed).
+    let hold = |mb: u32, blocks: u32| {
+        format!("dd if=/dev/zero of=/dev/null bs={mb}M count={blocks} 2>&1")
+    };
+    let copied = |f: &Finished, blocks: u32| {
+        text(f)
+            .lines()
+            .filter(|l| l.starts_with(&format!("{blocks}+0 records out")))
+            .count()
     };
     // One of 300 MB fits: the test can tell a limit from a broken dd.
-    let one = sh(&format!("{} wait", hold(300)), isolation, &limits);
-    assert_eq!(text(&one).trim(), (300u64 << 20).to_string(), "{one:?}");
-    // Five of 600 MB at once (3 GB) do not all fit in 2 GiB.
-    let five = sh(&format!("{} wait", hold(600).repeat(5)), isolation, &limits);
-    let whole = (600u64 << 20).to_string();
-    let done = text(&five).lines().filter(|l| l.trim() == whole).count();
-    assert!(done < 5, "all five held 600 MB: {five:?}");
+    let one = sh(&hold(300, 2), isolation, &limits);
+    assert_eq!(copied(&one, 2), 1, "{}", text(&one));
+    // Five of 600 MB at once (3 GB) do not all fit in 2 GiB: with a
+    // cgroup some are killed; without one, each is refused its block and
+    // not all five even start.
+    let five = sh(
+        &format!("{} wait", format!("{} & ", hold(600, 6)).repeat(5)),
+        isolation,
+        &limits,
+    );
+    let done = copied(&five, 6);
+    assert!(done < 5, "all five held 600 MB: {}", text(&five));
     eprintln!(
-        "five 600 MB processes under 2 GiB: {done} finished (cgroups: {})",
-        sandbox::has_cgroups()
+        "five 600 MB processes under 2 GiB: {done} finished (cgroups: {}) \
+         after {:?}: {}",
+        sandbox::has_cgroups(),
+        five.timed_out,
+        text(&five).replace('\n', " | ")
     );
 }
 
