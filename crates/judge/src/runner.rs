@@ -737,3 +737,43 @@ pub fn binary(target_dir: &Path) -> Result<PathBuf> {
     }
     Ok(b)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compiler_errors_keep_only_the_students_files_in_one_short_line() {
+        let secret = "GITHUB_TOKEN=abc123";
+        let long = "x".repeat(500);
+        let stderr = format!(
+            "/judge/crate/src/exercises.rs:3:5: error[E0308]: mismatched types\n\
+             src/lib.rs:10:1: error[E0080]: evaluation panicked: {long}\n\
+             /judge/home/cargo/registry/src/ndarray/lib.rs:1:1: error: {secret}\n\
+             judge-runner/main.rs:2:2: error[E0425]: {secret}\n\
+             src/../../etc/x.rs:1:1: error: {secret}\n\
+             src/a.rs:1:1: warning: unused {secret}\n\
+             src/a.rs:x:1: error: {secret}\n\
+             error: could not compile `ch05` (lib) due to 2 previous errors; {secret}\n\
+             src/b.rs:4:2: error: bell \u{7} and escape \u{1b}[31m\n"
+        );
+        let text = compiler_errors(&stderr);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3, "{text}");
+        assert_eq!(
+            lines[0],
+            "src/exercises.rs:3:5: error[E0308]: mismatched types"
+        );
+        assert!(lines[1].starts_with("src/lib.rs:10:1: error[E0080]: "));
+        assert!(lines[1].len() < 300 && lines[1].ends_with("..."));
+        assert_eq!(lines[2], "src/b.rs:4:2: error: bell ? and escape ?[31m");
+        assert!(!text.contains(secret), "{text}");
+    }
+
+    #[test]
+    fn no_error_in_src_says_so_without_quoting_anything() {
+        let text = compiler_errors("error: linking with `cc` failed: /root/x");
+        assert!(!text.contains("/root"), "{text}");
+        assert!(text.contains("without a compiler error in src/"), "{text}");
+    }
+}

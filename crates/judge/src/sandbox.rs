@@ -1085,6 +1085,25 @@ mod tests {
     }
 
     #[test]
+    fn boxes_held_at_once_are_distinct() {
+        let held: Vec<SandboxBox> =
+            (0..5).map(|_| SandboxBox::take().unwrap()).collect();
+        let ids: std::collections::BTreeSet<u32> =
+            held.iter().map(|b| b.id).collect();
+        assert_eq!(ids.len(), held.len(), "{held:?}");
+        if is_root() {
+            let uids: std::collections::BTreeSet<u32> =
+                held.iter().map(|b| b.uid).collect();
+            assert_eq!(uids.len(), held.len(), "{held:?}");
+            assert!(
+                held.iter().all(
+                    |b| b.uid >= first_uid() && b.uid < first_uid() + BOXES
+                )
+            );
+        }
+    }
+
+    #[test]
     fn unsandboxed_paths_map_through_the_longest_mount() {
         let mounts = [
             Mount::rw("/h/home", "/judge/home"),
