@@ -323,13 +323,42 @@ fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::write(path, text)
 }
 
+/// Removes the empty cgroups that judges no longer running left under
+/// `base` (one killed before it could remove its own).
+fn remove_stale(base: &Path) {
+    let Ok(dir) = std::fs::read_dir(base) else {
+        return;
+    };
+    for e in dir.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let pid = name
+            .strip_prefix("attn-judge-")
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|p| p.parse::<u32>().ok());
+        if let Some(pid) = pid
+            && !Path::new(&format!("/proc/{pid}")).exists()
+        {
+            let _ = std::fs::remove_dir(e.path());
+        }
+    }
+}
+
 /// Whether the judge can make a child cgroup under `mode` (made and
-/// removed once).
+/// removed once); stale cgroups of judges gone are removed first.
 fn probe(mode: &CgroupMode) -> bool {
     let name = format!("attn-judge-probe-{}", std::process::id());
     let dirs: Vec<PathBuf> = match mode {
-        CgroupMode::V2(base) => vec![base.join(&name)],
-        CgroupMode::V1 { memory, pids, .. } => {
+        CgroupMode::V2(base) => {
+            remove_stale(base);
+            vec![base.join(&name)]
+        }
+        CgroupMode::V1 { memory, pids, cpu } => {
+            for base in [Some(memory), Some(pids), cpu.as_ref()]
+                .into_iter()
+                .flatten()
+            {
+                remove_stale(base);
+            }
             vec![memory.join(&name), pids.join(&name)]
         }
         CgroupMode::None => return false,
