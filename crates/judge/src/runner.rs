@@ -72,7 +72,7 @@ fn main() {
 
 /// Changes whenever the way the judge builds changes, so that caches made
 /// the old way are not reused.
-pub const BUILD_VERSION: u32 = 3;
+pub const BUILD_VERSION: u32 = 4;
 
 /// Where things are inside the sandbox.
 pub const CRATE: &str = "/judge/crate";
@@ -99,10 +99,13 @@ pub struct Toolchain {
     pub sysroot: PathBuf,
     /// `$CARGO_HOME/registry`.
     pub registry: PathBuf,
-    /// Whether rustc links with its own `rust-lld` unless told otherwise
-    /// (it finds that linker through `/proc/self/exe`, which the sandbox
-    /// does not have): then the build asks for the system's linker.
+    /// Whether rustc may link through its own `lld` wrapper unless told
+    /// otherwise: the wrapper finds `rust-lld` through `/proc/self/exe`,
+    /// which the sandbox does not have, so the build turns it off.
     pub avoid_lld: bool,
+    /// `rust-lld`, relative to the sysroot, if the toolchain has one: the
+    /// build then links with it directly (faster than the system's `ld`).
+    pub rust_lld: Option<PathBuf>,
 }
 
 impl Toolchain {
@@ -114,14 +117,27 @@ impl Toolchain {
             .output()
             .context("running rustc --print sysroot")?;
         let sysroot = PathBuf::from(String::from_utf8(out.stdout)?.trim());
-        // Toolchains that know the option (1.90 and later, which link
-        // with rust-lld by default on x86-64 Linux) accept it.
+        // Only toolchains that know the option accept it.
         let avoid_lld = std::process::Command::new(&rustc)
             .args(["-C", "linker-features=-lld", "--print", "sysroot"])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .status()
             .is_ok_and(|s| s.success());
+        let verbose = std::process::Command::new(&rustc)
+            .arg("-vV")
+            .output()
+            .context("running rustc -vV")?;
+        let rust_lld = String::from_utf8_lossy(&verbose.stdout)
+            .lines()
+            .find_map(|l| l.strip_prefix("host: "))
+            .map(|host| {
+                PathBuf::from(format!(
+                    "lib/rustlib/{}/bin/rust-lld",
+                    host.trim()
+                ))
+            })
+            .filter(|rel| sysroot.join(rel).is_file());
         let cargo_home = std::env::var_os("CARGO_HOME")
             .map(PathBuf::from)
             .or_else(|| {
@@ -133,6 +149,7 @@ impl Toolchain {
             sysroot,
             registry: cargo_home.join("registry"),
             avoid_lld,
+            rust_lld,
         })
     }
 }
@@ -191,10 +208,6 @@ pub fn build(
         // There is no /proc in the sandbox, so the loader cannot resolve
         // rustc's `$ORIGIN`-relative library path by itself.
         ("LD_LIBRARY_PATH", format!("{TOOLCHAIN}/lib")),
-        // One compiler at a time: only the chapter crate is compiled (the
-        // dependencies come from the cache), and only one process runs
-        // code the student controls (constant evaluation in rustc).
-        ("CARGO_BUILD_JOBS", "1".into()),
         // Incremental: the cache holds the unmodified assignment's
         // incremental data, so a submission recompiles only what changed
         // (about ten times faster than a full build of the chapter).
@@ -205,7 +218,28 @@ pub fn build(
     .map(|(k, v)| (k.to_string(), v))
     .collect();
     if tc.avoid_lld {
-        env.push(("RUSTFLAGS".into(), "-Clinker-features=-lld".into()));
+        let mut flags = "-Clinker-features=-lld".to_string();
+        // rust-lld itself needs no /proc: `cc` finds it as `ld.lld` in a
+        // folder of the build's own that links to it.
+        if let Some(lld) = &tc.rust_lld {
+            let dir = target_dir.join(".judge-lld");
+            let link = dir.join("ld.lld");
+            std::fs::create_dir_all(&dir)?;
+            let _ = std::fs::remove_file(&link);
+            let (to, from_dir) = match isolation {
+                Isolation::None => (tc.sysroot.join(lld), dir.clone()),
+                Isolation::Bwrap => (
+                    Path::new(TOOLCHAIN).join(lld),
+                    Path::new(TARGET).join(".judge-lld"),
+                ),
+            };
+            std::os::unix::fs::symlink(to, &link)?;
+            flags.push_str(&format!(
+                " -Clink-arg=-fuse-ld=lld -Clink-arg=-B{}",
+                from_dir.display()
+            ));
+        }
+        env.push(("RUSTFLAGS".into(), flags));
     }
     let mounts = [
         Mount::ro(&tc.sysroot, TOOLCHAIN),
