@@ -731,9 +731,10 @@ pub fn submission_deadline() -> Instant {
 }
 
 /// Limits for the build of one submission. Only one process of the build
-/// runs code the student controls (rustc's constant evaluation; cargo
-/// runs one compiler at a time and the submission has no build script or
-/// procedural macro of its own), so without a cgroup each process may
+/// at a time runs code the student controls (rustc, evaluating constants:
+/// the submission has no build script, procedural macro or dependency of
+/// its own, and the chapter's library and the runner that needs it are
+/// compiled one after the other), so without a cgroup each process may
 /// have the whole memory.
 pub fn build_limits(uid: u32) -> Limits {
     Limits {
