@@ -55,14 +55,6 @@ pub struct Grader {
     scratch: PathBuf,
 }
 
-/// A user id for one sandbox, distinct across concurrent graders (by
-/// process id) and across submissions graded at once (by slot).
-fn sandbox_uid() -> u32 {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let slot = NEXT.fetch_add(1, Ordering::Relaxed) % 64;
-    200_000 + (std::process::id() % 20_000) * 64 + slot
-}
-
 fn stamp(path: &Path, secs: u64) -> Result<()> {
     let t = SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
     let f = File::options().write(true).open(path)?;
@@ -311,15 +303,17 @@ impl Grader {
         let crate_dir = self.scratch.join("template");
         write_stamped(&crate_dir, &self.template, Some(STAMP))?;
         std::fs::create_dir_all(&self.cache)?;
-        let uid = sandbox_uid();
-        chown_tree(&self.cache, uid)?;
+        let slot = sandbox::SandboxBox::take()?;
+        chown_tree(&self.cache, slot.uid)?;
         let built = runner::build(
             &self.toolchain,
             &crate_dir,
             &self.cache,
-            &runner::build_limits(uid),
+            &runner::build_limits(slot.uid),
             self.settings.isolation,
         )?;
+        // Back to the judge: no later sandbox with that uid may change it.
+        chown_tree(&self.cache, 0)?;
         if let Err(errors) = built {
             bail!(
                 "the unmodified assignment of {} does not build in the sandbox:\n{errors}",
@@ -382,6 +376,7 @@ impl Grader {
         intake: &intake::Intake,
         report: &mut Report,
     ) -> Result<()> {
+        let deadline = runner::submission_deadline();
         let crate_dir = dir.join("crate");
         let target = dir.join("target");
         write_stamped(&crate_dir, &self.template, Some(STAMP))?;
@@ -407,7 +402,8 @@ impl Grader {
             let _ = File::open(&self.cache)
                 .and_then(|d| d.set_modified(SystemTime::now()));
         }
-        let uid = sandbox_uid();
+        let slot = sandbox::SandboxBox::take()?;
+        let uid = slot.uid;
         chown_tree(&target, uid)?;
         let built = runner::build(
             &self.toolchain,
@@ -419,9 +415,16 @@ impl Grader {
         if timing {
             eprintln!("judge: copy and build {:?}", clock.elapsed());
         }
-        if let Err(errors) = built {
-            report.status = Status::DoesNotCompile(errors);
-            return Ok(());
+        match built {
+            Ok(()) => {}
+            Err(runner::BuildError::Compiler(errors)) => {
+                report.status = Status::DoesNotCompile(errors);
+                return Ok(());
+            }
+            Err(timed_out) => {
+                report.status = Status::Rejected(timed_out.to_string());
+                return Ok(());
+            }
         }
         let mut rng = attn_common::rng::SplitMix64::new(
             self.settings.seed
@@ -434,8 +437,15 @@ impl Grader {
             runner::call_limits(uid, self.settings.timeout),
             self.settings.isolation,
             &mut rng,
-        );
+        )
+        .with_deadline(deadline);
         report.exercises = self.judge(&mut oracle)?;
+        if oracle.out_of_time() {
+            report.status = Status::Rejected(format!(
+                "time limit: the whole grading took more than {} s",
+                runner::submission_seconds()
+            ));
+        }
         if timing {
             eprintln!(
                 "judge: {} calls, done at {:?}",

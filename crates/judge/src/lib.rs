@@ -10,7 +10,8 @@
 //! - [`runner`]: building the student's runner and asking it;
 //! - [`report`]: scores, reports and CSV rows;
 //! - [`grade`]: one submission; [`batch`]: a folder of them;
-//! - [`selfcheck`], which is `check-exercises`.
+//! - [`selfcheck`], which is `check-exercises`; [`smoke`], which is
+//!   `grade --self-test`.
 //!
 //! The student copy itself is written by the `assign` crate.
 
@@ -23,3 +24,4 @@ pub mod report;
 pub mod runner;
 pub mod sandbox;
 pub mod selfcheck;
+pub mod smoke;
