@@ -103,8 +103,17 @@ const NDARRAY_METHODS: &[&str] = &[
 
 /// ndarray's types: `Type::f(` on one of them is an ndarray constructor.
 const NDARRAY_TYPES: &[&str] = &[
-    "Array", "Array0", "Array1", "Array2", "Array3", "Array4", "ArrayD",
-    "ArrayView1", "ArrayView2", "ArrayView3", "Zip",
+    "Array",
+    "Array0",
+    "Array1",
+    "Array2",
+    "Array3",
+    "Array4",
+    "ArrayD",
+    "ArrayView1",
+    "ArrayView2",
+    "ArrayView3",
+    "Zip",
 ];
 
 /// Constructors that are standard traits' (`FromIterator`, `From`, ...)
@@ -115,9 +124,8 @@ pub(super) fn run(root: &Path, report: &mut Report) -> Result<()> {
     let book = root.join("book");
     let appendix = std::fs::read_to_string(book.join("appendix-ndarray.md"))?;
     let explained = explained_names(&appendix);
-    let glossary = glossary_keys(&std::fs::read_to_string(
-        book.join("glossary.md"),
-    )?);
+    let glossary =
+        glossary_keys(&std::fs::read_to_string(book.join("glossary.md"))?);
     let mut seen = BTreeSet::new();
     for md in super::chapter_files(root)? {
         let text = std::fs::read_to_string(&md)?;
@@ -135,8 +143,7 @@ pub(super) fn run(root: &Path, report: &mut Report) -> Result<()> {
                 continue;
             };
             let rs = crate::walk::rel(root, &tidy(&file));
-            for (at, method) in unexplained_calls(&listing, first, &explained)
-            {
+            for (at, method) in unexplained_calls(&listing, first, &explained) {
                 if seen.insert((rs.clone(), at, method.clone())) {
                     report.add(
                         &rs,
@@ -464,10 +471,6 @@ fn undefined_terms(
 mod tests {
     use super::*;
 
-    fn set(names: &[&str]) -> BTreeSet<String> {
-        names.iter().map(|s| s.to_string()).collect()
-    }
-
     #[test]
     fn a_listing_that_calls_an_unexplained_method_is_reported() {
         let listing = "let y = x.mapv(f64::exp); // (T, d) -> (T, d)\n\
@@ -485,15 +488,15 @@ mod tests {
         let listing = "// x.mapv(f) would copy\n\
                        x.mapv_inplace(f64::exp);\n\
                        let w = self.dot; let z = Zip::from(&mut a);";
-        let explained =
-            explained_names("`mapv_inplace` changes it in place.");
+        let explained = explained_names("`mapv_inplace` changes it in place.");
         assert_eq!(
             unexplained_calls(listing, 1, &explained),
             vec![(3, "Zip".to_string())]
         );
         let explained = explained_names("Zip::from(&mut a).and(&b)");
-        assert!(unexplained_calls("Zip::from(&mut a)", 1, &explained)
-            .is_empty());
+        assert!(
+            unexplained_calls("Zip::from(&mut a)", 1, &explained).is_empty()
+        );
     }
 
     #[test]
