@@ -263,6 +263,35 @@ pub fn long_sequences() -> Result<String> {
         let factor = 10f64.powf((last[i] - first[i]) / steps);
         writeln!(out, "  {name:<8} x {}", fmt::num(factor))?;
     }
+    writeln!(out, "\ngrowth from T = 1 to T = 64, as a power of 10:")?;
+    for (name, i) in [
+        ("tanh 0.8", 0),
+        ("tanh 1.5", 1),
+        ("lin 0.8", 2),
+        ("lin 1.5", 3),
+    ] {
+        writeln!(out, "  {name:<8} 10^{}", fmt::num(last[i] - first[i]))?;
+    }
+    // The second figure: which tokens the output at T = 32 feels more
+    // strongly through the contracting tanh encoder than through attention.
+    const AT: usize = 32;
+    let mut louder = Vec::new();
+    for j in 0..AT - 1 {
+        let rnn = mean_log10(&seqs, AT, |x| small.token_jacobian(x, j))?;
+        let attn =
+            mean_log10(&seqs, AT, |x| attention_step::token_jacobian(x, j))?;
+        if rnn > attn {
+            louder.push((j + 1).to_string());
+        }
+    }
+    writeln!(
+        out,
+        "\nat T = {AT}, the tanh 0.8 state feels token j more strongly than\n\
+         the attention output does for {} of {} tokens: j = {}",
+        louder.len(),
+        AT - 1,
+        louder.join(", ")
+    )?;
     Ok(out)
 }
 

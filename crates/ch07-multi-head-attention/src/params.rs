@@ -133,7 +133,7 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
-    fn gpt2_small_has_2_362_368_attention_weights_per_layer() {
+    fn gpt2_small_has_2_362_368_attention_parameters_per_layer() {
         // Python: 4 * 768 * 768 + 4 * 768 = 2359296 + 3072 = 2362368.
         // In GPT-2's checkpoint: c_attn (768, 2304) + bias 2304, and
         // c_proj (768, 768) + bias 768.

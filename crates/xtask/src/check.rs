@@ -19,6 +19,8 @@
 //! Each problem is reported as `file:line: message`; all are collected
 //! before the command fails, so one run shows everything to fix.
 
+mod text_rules;
+
 use crate::numbers::{canonical, scan};
 use crate::walk::{files, rel};
 use anyhow::{Result, bail};
@@ -58,6 +60,7 @@ pub fn run(root: &Path) -> Result<()> {
         chapters.len()
     );
     report.problems.extend(crate::quiz::check(root)?);
+    text_rules::run(root, &mut report)?; // ndarray calls, glossary terms
     pending_snapshots(root, &mut report);
     ci_runs_the_readme_command(root, &mut report);
     figures_fresh(root, &mut report)?;
