@@ -292,7 +292,7 @@ fn ex_1_2(rng: &mut SplitMix64, story: &Memory) -> Vec<Check> {
                 .as_array()
                 .map(|w| w.iter().filter_map(Value::as_f64).sum())
                 .unwrap_or(0.0);
-            if (total - 1.0).abs() > 1e-9 {
+            if !((total - 1.0).abs() <= 1e-9) {
                 return Err("the weights do not sum to 1".into());
             }
             Ok(())

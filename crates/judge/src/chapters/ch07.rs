@@ -306,7 +306,7 @@ fn ex_7_3(rng: &mut SplitMix64) -> Vec<Check> {
                         .iter()
                         .filter_map(Value::as_f64)
                         .collect();
-                    if (row.iter().sum::<f64>() - 1.0).abs() > 1e-9 {
+                    if !((row.iter().sum::<f64>() - 1.0).abs() <= 1e-9) {
                         return Err(
                             "a row of the average does not sum to 1".into()
                         );
