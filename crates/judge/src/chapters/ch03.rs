@@ -5,7 +5,7 @@
 //! from the hidden `seed`, which the student never sees: other lengths and
 //! magnitudes, and properties that call the student's code several times.
 
-use crate::check::{Check, Oracle, Tol, number, numbers, value};
+use crate::check::{Check, Oracle, Tol, exceeds, number, numbers, value};
 use attn_common::answer::{Value, from_vector, json};
 use attn_common::rng::SplitMix64;
 use ch03_queries_keys_values::softmax::{softmax, softmax_with_temperature};
@@ -292,7 +292,7 @@ fn ex_3_2(rng: &mut SplitMix64) -> Vec<Check> {
             let mut reversed = w.clone();
             reversed.invert_axis(ndarray::Axis(0));
             let h_rev = number(&value(ask.ask("3.2", &weights(&reversed)))?)?;
-            if !((h - h_rev).abs() <= 1e-12) {
+            if exceeds((h - h_rev).abs(), 1e-12) {
                 return Err("reversing the weights changed the entropy".into());
             }
             if !(h >= -1e-15 && h <= 7f64.ln() + 1e-12) {
@@ -446,7 +446,7 @@ fn ex_3_3(rng: &mut SplitMix64) -> Vec<Check> {
                         returned is not usable"
                             .to_string()
                     })?;
-                if !((top - goal).abs() <= 1e-9) {
+                if exceeds((top - goal).abs(), 1e-9) {
                     return Err("at the temperature returned the \
                         top weight misses the target"
                         .into());

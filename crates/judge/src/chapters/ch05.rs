@@ -5,7 +5,9 @@
 //! the student never sees: other widths, numbers of keys and magnitudes,
 //! and properties that call the student's code several times.
 
-use crate::check::{Check, Oracle, Tol, close, number, numbers, value};
+use crate::check::{
+    Check, Oracle, Tol, close, exceeds, number, numbers, value,
+};
 use attn_common::answer::{Value, from_matrix, from_vector, json};
 use attn_common::rng::SplitMix64;
 use ch04_self_attention::sentences::journey;
@@ -270,7 +272,7 @@ fn ex_5_2(rng: &mut SplitMix64) -> Vec<Check> {
                     ask.ask("5.2", &variance_input(d_k, std_dev, 300, s)),
                 )?)?;
                 let want = unit * std_dev.powi(4);
-                if !((got / want - 1.0).abs() <= 1e-9) {
+                if exceeds((got / want - 1.0).abs(), 1e-9) {
                     return Err(
                         "the same seed with a larger standard deviation \
                                 did not scale the variance by its fourth power"

@@ -7,7 +7,7 @@
 //! several times (split then merge gives the input back; averaged heads
 //! are still distributions).
 
-use crate::check::{Check, Oracle, Tol, close, value};
+use crate::check::{Check, Oracle, Tol, close, exceeds, value};
 use attn_common::answer::{Value, from_array3, from_matrix, json};
 use attn_common::rng::SplitMix64;
 use ch04_self_attention::sentences::journey;
@@ -306,7 +306,7 @@ fn ex_7_3(rng: &mut SplitMix64) -> Vec<Check> {
                         .iter()
                         .filter_map(Value::as_f64)
                         .collect();
-                    if !((row.iter().sum::<f64>() - 1.0).abs() <= 1e-9) {
+                    if exceeds((row.iter().sum::<f64>() - 1.0).abs(), 1e-9) {
                         return Err(
                             "a row of the average does not sum to 1".into()
                         );

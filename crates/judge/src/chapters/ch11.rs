@@ -6,7 +6,7 @@
 //! right answers, so it is judged by its properties only: a distribution,
 //! the same output, at most `d_v + 1` keys.
 
-use crate::check::{Check, Oracle, Tol, value};
+use crate::check::{Check, Oracle, Tol, exceeds, value};
 use attn_common::answer::{Value, from_array3, from_matrix, from_vector, json};
 use attn_common::rng::SplitMix64;
 use ndarray::{Array1, Array2, Array3};
@@ -65,7 +65,7 @@ fn twin_is_valid(
         return Err("the answer does not have one weight per value".into());
     }
     if u.iter().any(|&x| x < -1e-12)
-        || !((u.iter().sum::<f64>() - 1.0).abs() <= 1e-9)
+        || exceeds((u.iter().sum::<f64>() - 1.0).abs(), 1e-9)
     {
         return Err(
             "the answer is not a distribution (non-negative, summing to 1)"
@@ -161,7 +161,7 @@ pub fn checks(seed: u64) -> Vec<Check> {
             let rows = reply.as_array().ok_or("the answer is not a matrix")?;
             for row in rows {
                 let sum: f64 = floats(row).ok_or("the answer is not a matrix")?.iter().sum();
-                if !((sum - 1.0).abs() <= 1e-9) {
+                if exceeds((sum - 1.0).abs(), 1e-9) {
                     return Err("a row of the rollout does not sum to 1".into());
                 }
             }
