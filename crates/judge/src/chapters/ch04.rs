@@ -6,7 +6,7 @@
 //! which the student never sees: other sequence lengths and widths, and
 //! properties that call the student's code several times.
 
-use crate::check::{Check, Oracle, Tol, close, value};
+use crate::check::{Check, Oracle, Tol, close, indices, value};
 use attn_common::answer::{Value, from_matrix, json};
 use attn_common::rng::SplitMix64;
 use ch04_self_attention::self_attention::self_attention;
@@ -23,18 +23,6 @@ fn weights(w: &Array2<f64>) -> Value {
 
 fn budget(b: u64) -> Value {
     json!({"budget_bytes": b})
-}
-
-/// The indices of a reply that should be an array of whole numbers.
-fn indices(v: &Value) -> Result<Vec<u64>, String> {
-    v.as_array()
-        .ok_or("the answer is not an array of indices")?
-        .iter()
-        .map(|x| {
-            x.as_u64()
-                .ok_or_else(|| "the answer holds a non-index".to_string())
-        })
-        .collect()
 }
 
 /// The checks of chapter 4's exercises; `seed` draws the hidden cases.
