@@ -6,6 +6,24 @@
 //! exercise's with `cargo test -p ch01-attention-intuition --test
 //! exercises ex_1_1`. Grading runs further checks on inputs you do not
 //! see.
+//!
+//! # How your answers are graded
+//! The same rules hold in every chapter; each exercise's `# Grading`
+//! section gives its tolerance.
+//! - Your answers are compared with the reference answers: exactly, or
+//!   within the relative tolerance the exercise states (a difference is
+//!   also accepted when it is that fraction of the answer's largest
+//!   entry, so rounding noise in a tiny entry next to large ones passes).
+//!   NaN never matches a number, and shapes must match exactly.
+//! - A refusal is an `Err`; a panic is not a refusal. Where an
+//!   exercise's documentation says that the error names shapes or values,
+//!   the message must contain them. A shape may be written `(2, 3)`, `[2, 3]`, `(2,3)` or `2x3`,
+//!   and a one-dimensional shape `(2,)`, `[2]` or plain `2`; a number
+//!   must stand alone (`5`, not inside `15`); other words as the
+//!   documentation gives them, in any case and spacing.
+//! - Refusing bad input and keeping a property earn points only once
+//!   your answers match the reference on real cases: answers of zeros,
+//!   constants or uniform weights earn nothing, however well they refuse.
 
 use crate::memory::{Memory, SoftRead};
 use anyhow::{Result, ensure};
@@ -21,7 +39,14 @@ use ndarray::ArrayView1;
 ///
 /// # Errors
 /// As [`Memory::scores`]: an empty or non-finite query, or one of the
-/// wrong width.
+/// wrong width; the error names the query's shape (and, for a wrong
+/// width, the keys' shape).
+///
+/// # Grading
+/// Your answer must equal the reference answer exactly.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn nearest_lookup(
     memory: &Memory,
     query: ArrayView1<f64>,
@@ -52,8 +77,16 @@ pub fn nearest_lookup(
 /// - returns scores `(T,)`, weights `(T,)` and output `(d_v,)`
 ///
 /// # Errors
-/// As [`Memory::scores`], and a temperature that is not a finite number
-/// above 0.
+/// As [`Memory::scores`] (the error names the query's shape), and a
+/// temperature that is not a finite number above 0 (the error says
+/// `temperature`).
+///
+/// # Grading
+/// Each number must be within a relative 1e-9 of the reference
+/// answer, or within 1e-9 times the answer's largest entry.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn soft_read_with_temperature(
     memory: &Memory,
     query: ArrayView1<f64>,

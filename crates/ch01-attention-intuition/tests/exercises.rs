@@ -9,6 +9,29 @@ use ch01_attention_intuition::worked::{
 };
 use ndarray::array;
 
+/// Whether `err` names the shape `dims` in one of the ways the judge
+/// accepts (see the exercises' module documentation): `(2, 3)`,
+/// `[2, 3]`, `(2,3)` or `2x3`; a one-dimensional shape also `(2,)`, `[2]`
+/// or plain `2`.
+fn names_shape(err: &str, dims: &[usize]) -> bool {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let (mut group, mut digits) = (Vec::new(), String::new());
+    for c in err.chars().chain(['.']) {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        if !digits.is_empty() {
+            group.push(digits.parse().unwrap_or(usize::MAX));
+            digits.clear();
+        }
+        if !matches!(c, ',' | ' ' | 'x' | '×') && !group.is_empty() {
+            groups.push(std::mem::take(&mut group));
+        }
+    }
+    groups.iter().any(|g| g == dims)
+}
+
 #[test]
 fn ex_1_1_finds_every_stored_key() {
     let memory = story_memory().unwrap();
@@ -50,7 +73,7 @@ fn ex_1_1_rejects_a_query_of_the_wrong_width() {
     let err = nearest_lookup(&memory, array![1.0, 0.0].view())
         .unwrap_err()
         .to_string();
-    assert!(err.contains("`keys` has shape (5, 5)"), "{err}");
+    assert!(names_shape(&err, &[5, 5]), "{err}");
 }
 
 #[test]
@@ -120,5 +143,5 @@ fn ex_1_2_rejects_a_query_of_the_wrong_width() {
     let err = soft_read_with_temperature(&memory, array![1.0].view(), 1.0)
         .unwrap_err()
         .to_string();
-    assert!(err.contains("`query` has shape (1,)"), "{err}");
+    assert!(names_shape(&err, &[1]), "{err}");
 }

@@ -2,6 +2,24 @@
 //! solution sits between the `SOLUTION-START` and `SOLUTION-END` markers, and
 //! `tests/exercises.rs` checks it:
 //! `cargo test -p ch02-bottleneck --test exercises`.
+//!
+//! # How your answers are graded
+//! The same rules hold in every chapter; each exercise's `# Grading`
+//! section gives its tolerance.
+//! - Your answers are compared with the reference answers: exactly, or
+//!   within the relative tolerance the exercise states (a difference is
+//!   also accepted when it is that fraction of the answer's largest
+//!   entry, so rounding noise in a tiny entry next to large ones passes).
+//!   NaN never matches a number, and shapes must match exactly.
+//! - A refusal is an `Err`; a panic is not a refusal. Where an
+//!   exercise's documentation says that the error names shapes or values,
+//!   the message must contain them. A shape may be written `(2, 3)`, `[2, 3]`, `(2,3)` or `2x3`,
+//!   and a one-dimensional shape `(2,)`, `[2]` or plain `2`; a number
+//!   must stand alone (`5`, not inside `15`); other words as the
+//!   documentation gives them, in any case and spacing.
+//! - Refusing bad input and keeping a property earn points only once
+//!   your answers match the reference on real cases: answers of zeros,
+//!   constants or uniform weights earn nothing, however well they refuse.
 
 use crate::encoder;
 use anyhow::{Result, ensure};
@@ -22,6 +40,13 @@ use ndarray::{Array1, Array2, ArrayView2, Axis};
 /// An empty or non-finite input, a `w_h` that is not square, a `w_x`
 /// whose width is not `d_h`, or tokens whose width is not `d_in`; the
 /// error names the shapes.
+///
+/// # Grading
+/// Each number must be within a relative 1e-9 of the reference
+/// answer, or within 1e-12 times the answer's largest entry.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn encode(
     w_x: ArrayView2<f64>,
     w_h: ArrayView2<f64>,
@@ -76,6 +101,13 @@ pub fn check_encoder(
 ///
 /// # Errors
 /// As [`encode`].
+///
+/// # Grading
+/// Each number must be within a relative 1e-9 of the reference
+/// answer, or within 1e-12 times the answer's largest entry.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn first_token_sensitivity(
     w_x: ArrayView2<f64>,
     w_h: ArrayView2<f64>,
@@ -114,6 +146,12 @@ pub fn first_token_sensitivity(
 /// # Errors
 /// A radius outside `(0, 1)` (it never fades) or a threshold outside
 /// `(0, 1]`, or either not finite.
+///
+/// # Grading
+/// Your answer must equal the reference answer exactly.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn steps_to_fade(radius: f64, threshold: f64) -> Result<usize> {
     // TODO(ex 2.3): check the arguments, then count. radius 0.5,
     // threshold 0.1: 0.5^3 = 0.125, 0.5^4 = 0.0625 < 0.1 -> 4.

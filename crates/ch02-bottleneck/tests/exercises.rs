@@ -10,6 +10,29 @@ use ch02_bottleneck::exercises::{
 use ch02_bottleneck::worked::{encoders, sentence_embeddings};
 use ndarray::{Array2, array};
 
+/// Whether `err` names the shape `dims` in one of the ways the judge
+/// accepts (see the exercises' module documentation): `(2, 3)`,
+/// `[2, 3]`, `(2,3)` or `2x3`; a one-dimensional shape also `(2,)`, `[2]`
+/// or plain `2`.
+fn names_shape(err: &str, dims: &[usize]) -> bool {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let (mut group, mut digits) = (Vec::new(), String::new());
+    for c in err.chars().chain(['.']) {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        if !digits.is_empty() {
+            group.push(digits.parse().unwrap_or(usize::MAX));
+            digits.clear();
+        }
+        if !matches!(c, ',' | ' ' | 'x' | '×') && !group.is_empty() {
+            groups.push(std::mem::take(&mut group));
+        }
+    }
+    groups.iter().any(|g| g == dims)
+}
+
 fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol
 }
@@ -65,7 +88,10 @@ fn ex_2_1_names_the_shapes_of_tokens_that_do_not_fit() {
     )
     .unwrap_err()
     .to_string();
-    assert!(err.contains("(4, 5)") && err.contains("(3, 2)"), "{err}");
+    assert!(
+        names_shape(&err, &[4, 5]) && names_shape(&err, &[3, 2]),
+        "{err}"
+    );
 }
 
 // Exercise 2.2: first_token_sensitivity
@@ -104,7 +130,7 @@ fn ex_2_2_rejects_a_recurrent_matrix_that_is_not_square() {
     )
     .unwrap_err()
     .to_string();
-    assert!(err.contains("(3, 2)"), "{err}");
+    assert!(names_shape(&err, &[3, 2]), "{err}");
 }
 
 // Exercise 2.3: steps_to_fade

@@ -5,6 +5,24 @@
 //! `cargo test -p ch03-queries-keys-values --test exercises`, or one
 //! exercise's with `cargo test -p ch03-queries-keys-values --test exercises
 //! ex_3_1`. Grading runs further checks on inputs you do not see.
+//!
+//! # How your answers are graded
+//! The same rules hold in every chapter; each exercise's `# Grading`
+//! section gives its tolerance.
+//! - Your answers are compared with the reference answers: exactly, or
+//!   within the relative tolerance the exercise states (a difference is
+//!   also accepted when it is that fraction of the answer's largest
+//!   entry, so rounding noise in a tiny entry next to large ones passes).
+//!   NaN never matches a number, and shapes must match exactly.
+//! - A refusal is an `Err`; a panic is not a refusal. Where an
+//!   exercise's documentation says that the error names shapes or values,
+//!   the message must contain them. A shape may be written `(2, 3)`, `[2, 3]`, `(2,3)` or `2x3`,
+//!   and a one-dimensional shape `(2,)`, `[2]` or plain `2`; a number
+//!   must stand alone (`5`, not inside `15`); other words as the
+//!   documentation gives them, in any case and spacing.
+//! - Refusing bad input and keeping a property earn points only once
+//!   your answers match the reference on real cases: answers of zeros,
+//!   constants or uniform weights earn nothing, however well they refuse.
 
 use crate::softmax::softmax_with_temperature;
 use anyhow::{Result, bail, ensure};
@@ -26,6 +44,13 @@ use ndarray::{Array1, ArrayView1};
 /// # Errors
 /// An empty vector or a non-finite score; the error names the shape of
 /// `scores`, as `check::usable` does.
+///
+/// # Grading
+/// Each number must be within a relative 1e-9 of the reference
+/// answer, or within 1e-9 times the answer's largest entry.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn log_softmax(scores: ArrayView1<f64>) -> Result<Array1<f64>> {
     // TODO(ex 3.1): check the input with `check::usable`, then return
     // x_i - m - ln(sum_j exp(x_j - m)) with m the largest score.
@@ -51,6 +76,13 @@ pub fn log_softmax(scores: ArrayView1<f64>) -> Result<Array1<f64>> {
 /// # Errors
 /// An empty vector, a non-finite or negative weight, or weights whose sum is
 /// further than `1e-9` from 1. Every error names the shape of `weights`.
+///
+/// # Grading
+/// Each number must be within a relative 1e-9 of the reference
+/// answer, or within 1e-9 times the answer's largest entry.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn entropy(weights: ArrayView1<f64>) -> Result<f64> {
     // TODO(ex 3.2): reject what is not a probability distribution (see
     // # Errors), then sum -w ln w over the non-zero weights.
@@ -94,6 +126,13 @@ pub fn entropy(weights: ArrayView1<f64>) -> Result<f64> {
 /// # Errors
 /// An empty vector, a non-finite score, or a target outside `(1/n, 1/k)`;
 /// every error names the shape of `scores`.
+///
+/// # Grading
+/// Each number must be within a relative 1e-8 of the reference
+/// answer, or within 1e-9 times the answer's largest entry.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn temperature_for_top_weight(
     scores: ArrayView1<f64>,
     target: f64,

@@ -5,6 +5,24 @@
 //! `cargo test -p ch04-self-attention --test exercises`, or one
 //! exercise's with `cargo test -p ch04-self-attention --test exercises
 //! ex_4_1`. Grading runs further checks on inputs you do not see.
+//!
+//! # How your answers are graded
+//! The same rules hold in every chapter; each exercise's `# Grading`
+//! section gives its tolerance.
+//! - Your answers are compared with the reference answers: exactly, or
+//!   within the relative tolerance the exercise states (a difference is
+//!   also accepted when it is that fraction of the answer's largest
+//!   entry, so rounding noise in a tiny entry next to large ones passes).
+//!   NaN never matches a number, and shapes must match exactly.
+//! - A refusal is an `Err`; a panic is not a refusal. Where an
+//!   exercise's documentation says that the error names shapes or values,
+//!   the message must contain them. A shape may be written `(2, 3)`, `[2, 3]`, `(2,3)` or `2x3`,
+//!   and a one-dimensional shape `(2,)`, `[2]` or plain `2`; a number
+//!   must stand alone (`5`, not inside `15`); other words as the
+//!   documentation gives them, in any case and spacing.
+//! - Refusing bad input and keeping a property earn points only once
+//!   your answers match the reference on real cases: answers of zeros,
+//!   constants or uniform weights earn nothing, however well they refuse.
 
 use anyhow::{Result, ensure};
 use attn_common::check;
@@ -21,6 +39,13 @@ use ndarray::{Array1, ArrayView2};
 ///
 /// # Shapes
 /// - `x`: `(T, d_in)`, `i < T` -> `(d_in,)`
+///
+/// # Grading
+/// Each number must be within a relative 1e-9 of the reference
+/// answer, or within 1e-12 times the answer's largest entry.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn context_by_loops(x: ArrayView2<f64>, i: usize) -> Result<Array1<f64>> {
     // TODO(ex 4.1): loop over the tokens to get the scores, softmax them,
     // then loop again to add up w_j * x_j. For x = [[1, 0], [0, 1]] and
@@ -61,6 +86,12 @@ pub fn context_by_loops(x: ArrayView2<f64>, i: usize) -> Result<Array1<f64>> {
 ///
 /// # Shapes
 /// - `weights`: `(T, T)` with `T >= 2` -> `T` indices
+///
+/// # Grading
+/// Your answer must equal the reference answer exactly.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn most_attended(weights: ArrayView2<f64>) -> Result<Vec<usize>> {
     // TODO(ex 4.2): skip the diagonal and take the arg-max of each row.
     // For weights [[0.5, 0.2, 0.3], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4]]
@@ -97,6 +128,9 @@ pub fn most_attended(weights: ArrayView2<f64>) -> Result<Vec<usize>> {
 ///
 /// # Shapes
 /// - the score matrix is `(T, T)`
+///
+/// # Grading
+/// Your answer must equal the reference answer exactly.
 pub fn max_tokens_for_budget(budget_bytes: u64) -> u64 {
     // TODO(ex 4.3): invert bytes = 4 * T^2. For 400 bytes the answer is
     // 10 (4 * 100 = 400); for 399 bytes it is 9.

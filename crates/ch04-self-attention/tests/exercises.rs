@@ -8,6 +8,29 @@ use ch04_self_attention::self_attention::self_attention;
 use ch04_self_attention::sentences::{animal, journey};
 use ndarray::{Array2, array};
 
+/// Whether `err` names the shape `dims` in one of the ways the judge
+/// accepts (see the exercises' module documentation): `(2, 3)`,
+/// `[2, 3]`, `(2,3)` or `2x3`; a one-dimensional shape also `(2,)`, `[2]`
+/// or plain `2`.
+fn names_shape(err: &str, dims: &[usize]) -> bool {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let (mut group, mut digits) = (Vec::new(), String::new());
+    for c in err.chars().chain(['.']) {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        if !digits.is_empty() {
+            group.push(digits.parse().unwrap_or(usize::MAX));
+            digits.clear();
+        }
+        if !matches!(c, ',' | ' ' | 'x' | '×') && !group.is_empty() {
+            groups.push(std::mem::take(&mut group));
+        }
+    }
+    groups.iter().any(|g| g == dims)
+}
+
 // Exercise 4.1
 
 #[test]
@@ -51,7 +74,7 @@ fn ex_4_1_every_row_matches_the_matrix_form() {
 fn ex_4_1_rejects_a_missing_query_and_an_empty_sequence() {
     let s = journey();
     let err = context_by_loops(s.x.view(), 6).unwrap_err().to_string();
-    assert!(err.contains("(6, 3)"), "{err}");
+    assert!(names_shape(&err, &[6, 3]), "{err}");
     let empty = Array2::<f64>::zeros((0, 3));
     assert!(context_by_loops(empty.view(), 0).is_err());
 }
@@ -89,7 +112,7 @@ fn ex_4_2_rejects_non_square_and_single_token_weights() {
     let err = most_attended(array![[0.5, 0.5]].view())
         .unwrap_err()
         .to_string();
-    assert!(err.contains("(1, 2)"), "{err}");
+    assert!(names_shape(&err, &[1, 2]), "{err}");
     assert!(most_attended(array![[1.0]].view()).is_err());
     assert!(most_attended(array![[0.5, f64::NAN], [0.5, 0.5]].view()).is_err());
 }

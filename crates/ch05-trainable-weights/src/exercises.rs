@@ -5,6 +5,24 @@
 //! `cargo test -p ch05-trainable-weights --test exercises`, or one
 //! exercise's with `cargo test -p ch05-trainable-weights --test exercises
 //! ex_5_1`. Grading runs further checks on inputs you do not see.
+//!
+//! # How your answers are graded
+//! The same rules hold in every chapter; each exercise's `# Grading`
+//! section gives its tolerance.
+//! - Your answers are compared with the reference answers: exactly, or
+//!   within the relative tolerance the exercise states (a difference is
+//!   also accepted when it is that fraction of the answer's largest
+//!   entry, so rounding noise in a tiny entry next to large ones passes).
+//!   NaN never matches a number, and shapes must match exactly.
+//! - A refusal is an `Err`; a panic is not a refusal. Where an
+//!   exercise's documentation says that the error names shapes or values,
+//!   the message must contain them. A shape may be written `(2, 3)`, `[2, 3]`, `(2,3)` or `2x3`,
+//!   and a one-dimensional shape `(2,)`, `[2]` or plain `2`; a number
+//!   must stand alone (`5`, not inside `15`); other words as the
+//!   documentation gives them, in any case and spacing.
+//! - Refusing bad input and keeping a property earn points only once
+//!   your answers match the reference on real cases: answers of zeros,
+//!   constants or uniform weights earn nothing, however well they refuse.
 
 use anyhow::{Result, ensure};
 use attn_common::check;
@@ -25,6 +43,13 @@ use ndarray::{Array1, ArrayView1, ArrayView2};
 /// An empty or non-finite input (the error names its shape), or a query
 /// whose width differs from the keys' width (the error names both
 /// shapes).
+///
+/// # Grading
+/// Each number must be within a relative 1e-9 of the reference
+/// answer.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn scaled_scores(
     query: ArrayView1<f64>,
     keys: ArrayView2<f64>,
@@ -76,6 +101,13 @@ pub fn scaled_scores(
 /// # Errors
 /// `d_k` of 0, fewer than 2 pairs, or a `std_dev` that is not a finite
 /// positive number.
+///
+/// # Grading
+/// Each number must be within a relative 1e-9 of the reference
+/// answer, or within 1e-12 times the answer's largest entry.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn dot_product_variance(
     d_k: usize,
     std_dev: f64,
@@ -112,6 +144,9 @@ pub fn dot_product_variance(
 /// also add a learned bias vector of length `d_out` after each projection
 /// (`Q = X W_q + b_q`, and likewise for keys and values); count those too
 /// when `bias` is true.
+///
+/// # Grading
+/// Your answer must equal the reference answer exactly.
 pub fn parameter_count(d_in: usize, d_out: usize, bias: bool) -> usize {
     // TODO(ex 5.3): three weight matrices, plus three bias vectors if
     // `bias`. (3, 2, false) -> 18; (3, 2, true) -> 24.

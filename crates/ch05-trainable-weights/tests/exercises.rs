@@ -14,6 +14,29 @@ use ch05_trainable_weights::scaling::{PAIRS, SCALING_SEED, score_variance};
 use ch05_trainable_weights::worked::journey_layer;
 use ndarray::{Array2, array};
 
+/// Whether `err` names the shape `dims` in one of the ways the judge
+/// accepts (see the exercises' module documentation): `(2, 3)`,
+/// `[2, 3]`, `(2,3)` or `2x3`; a one-dimensional shape also `(2,)`, `[2]`
+/// or plain `2`.
+fn names_shape(err: &str, dims: &[usize]) -> bool {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let (mut group, mut digits) = (Vec::new(), String::new());
+    for c in err.chars().chain(['.']) {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        if !digits.is_empty() {
+            group.push(digits.parse().unwrap_or(usize::MAX));
+            digits.clear();
+        }
+        if !matches!(c, ',' | ' ' | 'x' | '×') && !group.is_empty() {
+            groups.push(std::mem::take(&mut group));
+        }
+    }
+    groups.iter().any(|g| g == dims)
+}
+
 fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol
 }
@@ -69,8 +92,8 @@ fn ex_5_1_rejects_mismatched_widths_naming_both_shapes() {
     )
     .unwrap_err()
     .to_string();
-    assert!(err.contains("`query` has shape (3,)"), "{err}");
-    assert!(err.contains("`keys` has shape (4, 2)"), "{err}");
+    assert!(names_shape(&err, &[3]), "{err}");
+    assert!(names_shape(&err, &[4, 2]), "{err}");
 }
 
 #[test]
@@ -81,7 +104,7 @@ fn ex_5_1_rejects_empty_and_non_finite_inputs() {
         scaled_scores(array![f64::NAN, 0.0].view(), array![[1.0, 0.0]].view())
             .unwrap_err()
             .to_string();
-    assert!(err.contains("`query` with shape (2,)"), "{err}");
+    assert!(names_shape(&err, &[2]), "{err}");
 }
 
 // Exercise 5.2: dot_product_variance

@@ -7,6 +7,24 @@
 //! `cargo test -p ch06-causal-attention --test exercises`, or one
 //! exercise's with `cargo test -p ch06-causal-attention --test exercises
 //! ex_6_1`. Grading runs further checks on inputs you do not see.
+//!
+//! # How your answers are graded
+//! The same rules hold in every chapter; each exercise's `# Grading`
+//! section gives its tolerance.
+//! - Your answers are compared with the reference answers: exactly, or
+//!   within the relative tolerance the exercise states (a difference is
+//!   also accepted when it is that fraction of the answer's largest
+//!   entry, so rounding noise in a tiny entry next to large ones passes).
+//!   NaN never matches a number, and shapes must match exactly.
+//! - A refusal is an `Err`; a panic is not a refusal. Where an
+//!   exercise's documentation says that the error names shapes or values,
+//!   the message must contain them. A shape may be written `(2, 3)`, `[2, 3]`, `(2,3)` or `2x3`,
+//!   and a one-dimensional shape `(2,)`, `[2]` or plain `2`; a number
+//!   must stand alone (`5`, not inside `15`); other words as the
+//!   documentation gives them, in any case and spacing.
+//! - Refusing bad input and keeping a property earn points only once
+//!   your answers match the reference on real cases: answers of zeros,
+//!   constants or uniform weights earn nothing, however well they refuse.
 
 use anyhow::{Result, ensure};
 use attn_common::check;
@@ -26,6 +44,12 @@ use ndarray::{Array1, Array2, Array3, ArrayView2, s};
 /// # Errors
 /// A width `w` of 0 (a query could not even see itself); the error says
 /// `w = 0`.
+///
+/// # Grading
+/// Your answer must equal the reference answer exactly.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn sliding_window_mask(t: usize, w: usize) -> Result<Array2<bool>> {
     // TODO(ex 6.1): reject w = 0, then allow (i, j) exactly when j <= i
     // and i - j < w.
@@ -57,6 +81,12 @@ pub fn sliding_window_mask(t: usize, w: usize) -> Result<Array2<bool>> {
 /// # Errors
 /// No lengths at all, or a length above `T` (the error names the sequence
 /// and its length).
+///
+/// # Grading
+/// Your answer must equal the reference answer exactly.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn padding_mask(lengths: &[usize], t: usize) -> Result<Array3<bool>> {
     // TODO(ex 6.2): check the lengths, then build the (B, T, T) mask with
     // [b, i, j] = j < lengths[b].
@@ -90,6 +120,13 @@ pub fn padding_mask(lengths: &[usize], t: usize) -> Result<Array3<bool>> {
 /// # Errors
 /// `t` outside `0..T` (the error names `t` and the shape of `x`), or an
 /// `x` the layer rejects (empty, non-finite or of the wrong width).
+///
+/// # Grading
+/// Each number must be within a relative 1e-9 of the reference
+/// answer, or within 1e-12 times the answer's largest entry.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn attend_prefix(
     attention: &SelfAttention,
     x: ArrayView2<f64>,

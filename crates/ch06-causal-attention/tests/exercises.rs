@@ -12,6 +12,36 @@ use ch06_causal_attention::worked::journey_layer;
 use ch06_causal_attention::{causal_mask, masked_softmax};
 use ndarray::{Array2, Axis, array};
 
+/// Whether `err` names the shape `dims` in one of the ways the judge
+/// accepts (see the exercises' module documentation): `(2, 3)`,
+/// `[2, 3]`, `(2,3)` or `2x3`; a one-dimensional shape also `(2,)`, `[2]`
+/// or plain `2`.
+fn names_shape(err: &str, dims: &[usize]) -> bool {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let (mut group, mut digits) = (Vec::new(), String::new());
+    for c in err.chars().chain(['.']) {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        if !digits.is_empty() {
+            group.push(digits.parse().unwrap_or(usize::MAX));
+            digits.clear();
+        }
+        if !matches!(c, ',' | ' ' | 'x' | '×') && !group.is_empty() {
+            groups.push(std::mem::take(&mut group));
+        }
+    }
+    groups.iter().any(|g| g == dims)
+}
+
+/// Whether `err` holds the whole number `n` (not inside a larger one), as
+/// the judge reads an error that must name a number.
+fn names_number(err: &str, n: usize) -> bool {
+    err.split(|c: char| !c.is_ascii_digit())
+        .any(|d| d.parse() == Ok(n))
+}
+
 // Exercise 6.1: sliding_window_mask
 
 #[test]
@@ -96,7 +126,7 @@ fn ex_6_2_an_empty_sequence_hides_every_key() {
 #[test]
 fn ex_6_2_bad_lengths_are_errors() {
     let err = padding_mask(&[3, 5], 4).unwrap_err().to_string();
-    assert!(err.contains("sequence 1 has length 5"), "{err}");
+    assert!(names_number(&err, 1) && names_number(&err, 5), "{err}");
     assert!(padding_mask(&[], 4).is_err());
 }
 
@@ -149,6 +179,6 @@ fn ex_6_3_a_position_past_the_end_is_an_error() {
     let err = attend_prefix(layer.attention(), x.view(), 6)
         .unwrap_err()
         .to_string();
-    assert!(err.contains("t = 6"), "{err}");
-    assert!(err.contains("(6, 3)"), "{err}");
+    assert!(names_number(&err, 6), "{err}");
+    assert!(names_shape(&err, &[6, 3]), "{err}");
 }

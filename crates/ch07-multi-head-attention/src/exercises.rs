@@ -7,6 +7,24 @@
 //! exercise's with `cargo test -p ch07-multi-head-attention --test
 //! exercises ex_7_1`. Grading runs further checks on inputs you do not
 //! see.
+//!
+//! # How your answers are graded
+//! The same rules hold in every chapter; each exercise's `# Grading`
+//! section gives its tolerance.
+//! - Your answers are compared with the reference answers: exactly, or
+//!   within the relative tolerance the exercise states (a difference is
+//!   also accepted when it is that fraction of the answer's largest
+//!   entry, so rounding noise in a tiny entry next to large ones passes).
+//!   NaN never matches a number, and shapes must match exactly.
+//! - A refusal is an `Err`; a panic is not a refusal. Where an
+//!   exercise's documentation says that the error names shapes or values,
+//!   the message must contain them. A shape may be written `(2, 3)`, `[2, 3]`, `(2,3)` or `2x3`,
+//!   and a one-dimensional shape `(2,)`, `[2]` or plain `2`; a number
+//!   must stand alone (`5`, not inside `15`); other words as the
+//!   documentation gives them, in any case and spacing.
+//! - Refusing bad input and keeping a property earn points only once
+//!   your answers match the reference on real cases: answers of zeros,
+//!   constants or uniform weights earn nothing, however well they refuse.
 
 use anyhow::{Result, ensure};
 use attn_common::check;
@@ -24,6 +42,12 @@ use ndarray::{Array2, Array3, ArrayView2, ArrayView3, Axis};
 /// # Errors
 /// An empty `x`, `n_heads == 0`, or `d_out` not a multiple of `n_heads`
 /// (name both numbers, as `crate::head_width` does).
+///
+/// # Grading
+/// Your answer must equal the reference answer exactly.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn split_heads(x: ArrayView2<f64>, n_heads: usize) -> Result<Array3<f64>> {
     // TODO(ex 7.1): reshape (T, d_out) -> (T, n_heads, d_head), then swap
     // the first two axes. `to_shape` and `permuted_axes` do it; a loop
@@ -49,6 +73,12 @@ pub fn split_heads(x: ArrayView2<f64>, n_heads: usize) -> Result<Array3<f64>> {
 ///
 /// # Errors
 /// An empty `heads`.
+///
+/// # Grading
+/// Your answer must equal the reference answer exactly.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn merge_heads(heads: ArrayView3<f64>) -> Result<Array2<f64>> {
     // TODO(ex 7.2): swap the first two axes back, then reshape
     // (T, n_heads, d_head) -> (T, d_out). Careful: after `permuted_axes`
@@ -78,6 +108,13 @@ pub fn merge_heads(heads: ArrayView3<f64>) -> Result<Array2<f64>> {
 ///
 /// # Errors
 /// An empty or non-finite `weights`; the error names its shape.
+///
+/// # Grading
+/// Each number must be within a relative 1e-9 of the reference
+/// answer, or within 1e-9 times the answer's largest entry.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn average_heads(weights: ArrayView3<f64>) -> Result<Array2<f64>> {
     // TODO(ex 7.3): check the input, then take the mean over axis 0.
     // heads [[1, 0], [0.5, 0.5]] and [[0, 1], [0.5, 0.5]]
@@ -108,6 +145,12 @@ pub fn average_heads(weights: ArrayView3<f64>) -> Result<Array2<f64>> {
 /// `d_model` or a head count equal to 0, `d_model` not a multiple of
 /// `n_heads`, or `n_heads` not a multiple of `n_kv_heads`; name the
 /// numbers.
+///
+/// # Grading
+/// Your answer must equal the reference answer exactly.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn grouped_query_parameter_count(
     d_model: usize,
     n_heads: usize,

@@ -13,6 +13,36 @@ use ch07_multi_head_attention::worked::journey_stack;
 use ch07_multi_head_attention::{Mask, parameter_count};
 use ndarray::{Array2, Array3, Axis, array, s};
 
+/// Whether `err` names the shape `dims` in one of the ways the judge
+/// accepts (see the exercises' module documentation): `(2, 3)`,
+/// `[2, 3]`, `(2,3)` or `2x3`; a one-dimensional shape also `(2,)`, `[2]`
+/// or plain `2`.
+fn names_shape(err: &str, dims: &[usize]) -> bool {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let (mut group, mut digits) = (Vec::new(), String::new());
+    for c in err.chars().chain(['.']) {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        if !digits.is_empty() {
+            group.push(digits.parse().unwrap_or(usize::MAX));
+            digits.clear();
+        }
+        if !matches!(c, ',' | ' ' | 'x' | '×') && !group.is_empty() {
+            groups.push(std::mem::take(&mut group));
+        }
+    }
+    groups.iter().any(|g| g == dims)
+}
+
+/// Whether `err` holds the whole number `n` (not inside a larger one), as
+/// the judge reads an error that must name a number.
+fn names_number(err: &str, n: usize) -> bool {
+    err.split(|c: char| !c.is_ascii_digit())
+        .any(|d| d.parse() == Ok(n))
+}
+
 // Exercise 7.1: split_heads
 
 #[test]
@@ -47,7 +77,7 @@ fn ex_7_1_one_head_is_the_whole_matrix() {
 fn ex_7_1_rejects_what_cannot_be_split() {
     let x = Array2::<f64>::zeros((2, 6));
     let err = split_heads(x.view(), 4).unwrap_err().to_string();
-    assert!(err.contains('6') && err.contains('4'), "{err}");
+    assert!(names_number(&err, 6) && names_number(&err, 4), "{err}");
     assert!(split_heads(x.view(), 0).is_err());
     assert!(split_heads(Array2::zeros((0, 4)).view(), 2).is_err());
 }
@@ -121,7 +151,8 @@ fn ex_7_3_rejects_empty_or_non_finite_weights() {
     assert!(average_heads(Array3::zeros((0, 2, 2)).view()).is_err());
     let mut w = Array3::from_elem((2, 2, 2), 0.5);
     w[[1, 0, 1]] = f64::NAN;
-    assert!(average_heads(w.view()).is_err());
+    let err = average_heads(w.view()).unwrap_err().to_string();
+    assert!(names_shape(&err, &[2, 2, 2]), "{err}");
 }
 
 // Exercise 7.4: grouped_query_parameter_count
@@ -168,7 +199,7 @@ fn ex_7_4_rejects_groups_that_do_not_divide() {
     let err = grouped_query_parameter_count(768, 12, 5, false)
         .unwrap_err()
         .to_string();
-    assert!(err.contains("12") && err.contains('5'), "{err}");
+    assert!(names_number(&err, 12) && names_number(&err, 5), "{err}");
     assert!(grouped_query_parameter_count(768, 12, 0, false).is_err());
     assert!(grouped_query_parameter_count(768, 5, 1, false).is_err());
     assert!(grouped_query_parameter_count(768, 0, 1, false).is_err());

@@ -5,6 +5,24 @@
 //! `cargo test -p ch08-cross-attention --test exercises`, or one
 //! exercise's with `cargo test -p ch08-cross-attention --test exercises
 //! ex_8_1`. Grading runs further checks on inputs you do not see.
+//!
+//! # How your answers are graded
+//! The same rules hold in every chapter; each exercise's `# Grading`
+//! section gives its tolerance.
+//! - Your answers are compared with the reference answers: exactly, or
+//!   within the relative tolerance the exercise states (a difference is
+//!   also accepted when it is that fraction of the answer's largest
+//!   entry, so rounding noise in a tiny entry next to large ones passes).
+//!   NaN never matches a number, and shapes must match exactly.
+//! - A refusal is an `Err`; a panic is not a refusal. Where an
+//!   exercise's documentation says that the error names shapes or values,
+//!   the message must contain them. A shape may be written `(2, 3)`, `[2, 3]`, `(2,3)` or `2x3`,
+//!   and a one-dimensional shape `(2,)`, `[2]` or plain `2`; a number
+//!   must stand alone (`5`, not inside `15`); other words as the
+//!   documentation gives them, in any case and spacing.
+//! - Refusing bad input and keeping a property earn points only once
+//!   your answers match the reference on real cases: answers of zeros,
+//!   constants or uniform weights earn nothing, however well they refuse.
 
 use crate::layer::CrossAttention;
 use anyhow::{Result, ensure};
@@ -28,6 +46,12 @@ use ndarray::{ArrayView2, ArrayView3, Axis, s};
 /// # Errors
 /// An empty or non-finite `weights` (the error names its shape), or a
 /// `threshold` outside `[0, 1]`.
+///
+/// # Grading
+/// Your answer must equal the reference answer exactly.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn hard_alignment(
     weights: ArrayView2<f64>,
     threshold: f64,
@@ -81,6 +105,13 @@ pub fn hard_alignment(
 /// The errors name the shapes involved: the shape of a non-finite batch,
 /// both batches' shapes when their sizes differ, and the encoder's shape
 /// when a length is wrong or the number of lengths is.
+///
+/// # Grading
+/// Each number must be within a relative 1e-9 of the reference
+/// answer, or within 1e-12 times the answer's largest entry.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn padded_cross_attention(
     layer: &CrossAttention,
     decoder: ArrayView3<f64>,

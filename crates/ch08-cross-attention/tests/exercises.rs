@@ -11,6 +11,29 @@ use ch08_cross_attention::translation::hello_world;
 use ch08_cross_attention::{CrossAttention, cross_attention};
 use ndarray::{Array2, Array3, array, s};
 
+/// Whether `err` names the shape `dims` in one of the ways the judge
+/// accepts (see the exercises' module documentation): `(2, 3)`,
+/// `[2, 3]`, `(2,3)` or `2x3`; a one-dimensional shape also `(2,)`, `[2]`
+/// or plain `2`.
+fn names_shape(err: &str, dims: &[usize]) -> bool {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let (mut group, mut digits) = (Vec::new(), String::new());
+    for c in err.chars().chain(['.']) {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        if !digits.is_empty() {
+            group.push(digits.parse().unwrap_or(usize::MAX));
+            digits.clear();
+        }
+        if !matches!(c, ',' | ' ' | 'x' | '×') && !group.is_empty() {
+            groups.push(std::mem::take(&mut group));
+        }
+    }
+    groups.iter().any(|g| g == dims)
+}
+
 // Exercise 8.1: hard_alignment
 
 #[test]
@@ -58,7 +81,10 @@ fn ex_8_1_rejects_bad_input() {
     assert!(hard_alignment(weights.view(), -0.1).is_err());
     assert!(hard_alignment(weights.view(), f64::NAN).is_err());
     assert!(hard_alignment(Array2::zeros((0, 2)).view(), 0.5).is_err());
-    assert!(hard_alignment(array![[f64::NAN, 1.0]].view(), 0.5).is_err());
+    let err = hard_alignment(array![[f64::NAN, 1.0]].view(), 0.5)
+        .unwrap_err()
+        .to_string();
+    assert!(names_shape(&err, &[1, 2]), "{err}");
 }
 
 // Exercise 8.2: padded_cross_attention
@@ -156,7 +182,8 @@ fn ex_8_2_rejects_bad_lengths_and_shapes() {
         "one length for two examples"
     );
     assert!(run(&dec, &enc, &[3, 0]).is_err(), "nothing to attend to");
-    assert!(run(&dec, &enc, &[4, 3]).is_err(), "longer than T_enc");
+    let err = run(&dec, &enc, &[4, 3]).unwrap_err().to_string();
+    assert!(names_shape(&err, &[2, 3, 1]), "longer than T_enc: {err}");
     let three = Array3::<f64>::zeros((3, 3, 1));
     assert!(run(&dec, &three, &[3, 3]).is_err(), "batch sizes differ");
     let wide = Array3::<f64>::zeros((2, 3, 2));

@@ -2,6 +2,24 @@
 //! solution sits between the `SOLUTION-START` and `SOLUTION-END` markers, and
 //! `tests/exercises.rs` checks it:
 //! `cargo test -p ch09-scoring-functions --test exercises`.
+//!
+//! # How your answers are graded
+//! The same rules hold in every chapter; each exercise's `# Grading`
+//! section gives its tolerance.
+//! - Your answers are compared with the reference answers: exactly, or
+//!   within the relative tolerance the exercise states (a difference is
+//!   also accepted when it is that fraction of the answer's largest
+//!   entry, so rounding noise in a tiny entry next to large ones passes).
+//!   NaN never matches a number, and shapes must match exactly.
+//! - A refusal is an `Err`; a panic is not a refusal. Where an
+//!   exercise's documentation says that the error names shapes or values,
+//!   the message must contain them. A shape may be written `(2, 3)`, `[2, 3]`, `(2,3)` or `2x3`,
+//!   and a one-dimensional shape `(2,)`, `[2]` or plain `2`; a number
+//!   must stand alone (`5`, not inside `15`); other words as the
+//!   documentation gives them, in any case and spacing.
+//! - Refusing bad input and keeping a property earn points only once
+//!   your answers match the reference on real cases: answers of zeros,
+//!   constants or uniform weights earn nothing, however well they refuse.
 
 use anyhow::{Result, bail};
 use attn_common::check;
@@ -22,6 +40,13 @@ use ndarray::{Array1, ArrayView1, ArrayView2};
 /// An empty or non-finite input, or any two widths that disagree: the
 /// query's width and the columns of `w_q`, the keys' width and the columns
 /// of `w_k`, or `d_a` in `w_q`, `w_k` and `v`. The error names both shapes.
+///
+/// # Grading
+/// Each number must be within a relative 1e-9 of the reference
+/// answer, or within 1e-9 times the answer's largest entry.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn additive_scores(
     query: ArrayView1<f64>,
     keys: ArrayView2<f64>,
@@ -98,6 +123,12 @@ pub fn additive_scores(
 ///
 /// # Errors
 /// An unknown scorer, or `d_q != d_k` for dot, scaled dot or cosine.
+///
+/// # Grading
+/// Your answer must equal the reference answer exactly.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn multiply_adds(
     scorer: &str,
     t_q: u64,
@@ -140,8 +171,16 @@ pub fn multiply_adds(
 /// - `query`: `(d,)`, `keys`: `(T, d)` -> `(T,)`, every entry in `[-1, 1]`
 ///
 /// # Errors
-/// An empty or non-finite input, a query whose width differs from the
-/// keys' (naming both shapes), or a query or key of length 0.
+/// An empty or non-finite input (naming its shape), a query whose width
+/// differs from the keys' (naming both shapes), or a query or key of
+/// length 0.
+///
+/// # Grading
+/// Each number must be within a relative 1e-9 of the reference
+/// answer, or within 1e-9 times the answer's largest entry.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn cosine_scores(
     query: ArrayView1<f64>,
     keys: ArrayView2<f64>,

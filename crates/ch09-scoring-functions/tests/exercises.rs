@@ -11,6 +11,29 @@ use ch09_scoring_functions::scorers::cosine;
 use ch09_scoring_functions::worked::{band_keys, band_query, band_scorer};
 use ndarray::{Array2, array};
 
+/// Whether `err` names the shape `dims` in one of the ways the judge
+/// accepts (see the exercises' module documentation): `(2, 3)`,
+/// `[2, 3]`, `(2,3)` or `2x3`; a one-dimensional shape also `(2,)`, `[2]`
+/// or plain `2`.
+fn names_shape(err: &str, dims: &[usize]) -> bool {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let (mut group, mut digits) = (Vec::new(), String::new());
+    for c in err.chars().chain(['.']) {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        if !digits.is_empty() {
+            group.push(digits.parse().unwrap_or(usize::MAX));
+            digits.clear();
+        }
+        if !matches!(c, ',' | ' ' | 'x' | '×') && !group.is_empty() {
+            groups.push(std::mem::take(&mut group));
+        }
+    }
+    groups.iter().any(|g| g == dims)
+}
+
 fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol
 }
@@ -76,7 +99,10 @@ fn ex_9_1_rejects_a_w_q_that_does_not_fit_the_query() {
     )
     .unwrap_err()
     .to_string();
-    assert!(err.contains("(2,)") && err.contains("(1, 3)"), "{err}");
+    assert!(
+        names_shape(&err, &[2]) && names_shape(&err, &[1, 3]),
+        "{err}"
+    );
 }
 
 #[test]
@@ -90,7 +116,10 @@ fn ex_9_1_rejects_a_v_of_the_wrong_length_and_a_nan() {
     )
     .unwrap_err()
     .to_string();
-    assert!(err.contains("(1, 2)") && err.contains("(2,)"), "{err}");
+    assert!(
+        names_shape(&err, &[1, 2]) && names_shape(&err, &[2]),
+        "{err}"
+    );
     assert!(
         additive_scores(
             array![f64::NAN, 0.0].view(),
@@ -190,5 +219,8 @@ fn ex_9_3_rejects_zero_vectors_and_mismatched_widths() {
     let err = cosine_scores(array![1.0, 0.0, 1.0].view(), keys.view())
         .unwrap_err()
         .to_string();
-    assert!(err.contains("(3,)") && err.contains("(1, 2)"), "{err}");
+    assert!(
+        names_shape(&err, &[3]) && names_shape(&err, &[1, 2]),
+        "{err}"
+    );
 }

@@ -2,6 +2,24 @@
 //! solution sits between the `SOLUTION-START` and `SOLUTION-END` markers, and
 //! `tests/exercises.rs` checks it:
 //! `cargo test -p ch10-hard-soft-attention --test exercises`.
+//!
+//! # How your answers are graded
+//! The same rules hold in every chapter; each exercise's `# Grading`
+//! section gives its tolerance.
+//! - Your answers are compared with the reference answers: exactly, or
+//!   within the relative tolerance the exercise states (a difference is
+//!   also accepted when it is that fraction of the answer's largest
+//!   entry, so rounding noise in a tiny entry next to large ones passes).
+//!   NaN never matches a number, and shapes must match exactly.
+//! - A refusal is an `Err`; a panic is not a refusal. Where an
+//!   exercise's documentation says that the error names shapes or values,
+//!   the message must contain them. A shape may be written `(2, 3)`, `[2, 3]`, `(2,3)` or `2x3`,
+//!   and a one-dimensional shape `(2,)`, `[2]` or plain `2`; a number
+//!   must stand alone (`5`, not inside `15`); other words as the
+//!   documentation gives them, in any case and spacing.
+//! - Refusing bad input and keeping a property earn points only once
+//!   your answers match the reference on real cases: answers of zeros,
+//!   constants or uniform weights earn nothing, however well they refuse.
 
 use anyhow::{Result, bail, ensure};
 use attn_common::check;
@@ -22,6 +40,13 @@ use ndarray::{Array1, ArrayView1};
 /// # Errors
 /// Empty or non-finite scores (the error names the shape of `scores`), or
 /// a temperature that is not a finite number above 0.
+///
+/// # Grading
+/// Each number must be within a relative 1e-9 of the reference
+/// answer, or within 1e-9 times the answer's largest entry.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn sparsemax_at(
     scores: ArrayView1<f64>,
     temperature: f64,
@@ -66,6 +91,13 @@ pub fn sparsemax_at(
 /// # Errors
 /// Empty or non-finite scores, or `k` outside `1..=T`; the error names
 /// the shape of `scores`.
+///
+/// # Grading
+/// Each number must be within a relative 1e-9 of the reference
+/// answer, or within 1e-9 times the answer's largest entry.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn top_k_weights(scores: ArrayView1<f64>, k: usize) -> Result<Array1<f64>> {
     // TODO(ex 10.2): rank the positions, keep the first k, softmax their
     // scores (subtract the largest first), scatter back.
@@ -108,10 +140,17 @@ pub fn top_k_weights(scores: ArrayView1<f64>, k: usize) -> Result<Array1<f64>> {
 ///   -> `(T,)`
 ///
 /// # Errors
-/// Empty or non-finite scores or costs, scores and costs of different
-/// lengths (naming both shapes), no samples, a sample that is not an
-/// index of `scores` (naming the shape of `scores`), or a non-finite
-/// baseline.
+/// Empty or non-finite scores or costs (naming the shape), scores and
+/// costs of different lengths (naming both shapes), no samples, a sample
+/// that is not an index of `scores` (naming the shape of `scores`), or a
+/// non-finite baseline.
+///
+/// # Grading
+/// Each number must be within a relative 1e-9 of the reference
+/// answer, or within 1e-9 times the answer's largest entry.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn reinforce_estimate(
     scores: ArrayView1<f64>,
     costs: ArrayView1<f64>,

@@ -10,6 +10,29 @@ use ch10_hard_soft_attention::exercises::{
 use ch10_hard_soft_attention::reinforce::exact_gradient;
 use ndarray::{Array1, array};
 
+/// Whether `err` names the shape `dims` in one of the ways the judge
+/// accepts (see the exercises' module documentation): `(2, 3)`,
+/// `[2, 3]`, `(2,3)` or `2x3`; a one-dimensional shape also `(2,)`, `[2]`
+/// or plain `2`.
+fn names_shape(err: &str, dims: &[usize]) -> bool {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let (mut group, mut digits) = (Vec::new(), String::new());
+    for c in err.chars().chain(['.']) {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        if !digits.is_empty() {
+            group.push(digits.parse().unwrap_or(usize::MAX));
+            digits.clear();
+        }
+        if !matches!(c, ',' | ' ' | 'x' | '×') && !group.is_empty() {
+            groups.push(std::mem::take(&mut group));
+        }
+    }
+    groups.iter().any(|g| g == dims)
+}
+
 fn assert_close(got: &Array1<f64>, want: &[f64]) {
     assert_eq!(got.len(), want.len(), "{got}");
     for (g, w) in got.iter().zip(want) {
@@ -49,7 +72,7 @@ fn ex_10_1_a_low_temperature_gives_one_hot() {
 fn ex_10_1_rejects_bad_input() {
     let empty = Array1::<f64>::zeros(0);
     let err = sparsemax_at(empty.view(), 1.0).unwrap_err().to_string();
-    assert!(err.contains("(0,)"), "{err}");
+    assert!(names_shape(&err, &[0]), "{err}");
     assert!(sparsemax_at(array![1.0, f64::NAN].view(), 1.0).is_err());
     assert!(sparsemax_at(array![1.0, 2.0].view(), 0.0).is_err());
 }
@@ -81,7 +104,7 @@ fn ex_10_2_rejects_k_out_of_range_naming_the_shape() {
         let err = top_k_weights(array![1.0, 2.0, 3.0].view(), k)
             .unwrap_err()
             .to_string();
-        assert!(err.contains("(3,)"), "{err}");
+        assert!(names_shape(&err, &[3]), "{err}");
     }
 }
 
@@ -123,12 +146,12 @@ fn ex_10_3_rejects_bad_input_naming_the_shapes() {
     let err = reinforce_estimate(s.view(), array![1.0, 0.0].view(), &[0], 0.0)
         .unwrap_err()
         .to_string();
-    assert!(err.contains("(3,)") && err.contains("(2,)"), "{err}");
+    assert!(names_shape(&err, &[3]) && names_shape(&err, &[2]), "{err}");
     let c = array![1.0, 0.0, 1.0];
     let err = reinforce_estimate(s.view(), c.view(), &[3], 0.0)
         .unwrap_err()
         .to_string();
-    assert!(err.contains("(3,)"), "{err}");
+    assert!(names_shape(&err, &[3]), "{err}");
     assert!(reinforce_estimate(s.view(), c.view(), &[], 0.0).is_err());
     assert!(reinforce_estimate(s.view(), c.view(), &[0], f64::NAN).is_err());
 }

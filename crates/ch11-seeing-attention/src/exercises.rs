@@ -3,6 +3,24 @@
 //! `SOLUTION-END` markers; replace the solution with `todo!()` to try it
 //! yourself, then run `cargo test -p ch11-seeing-attention --test
 //! exercises`.
+//!
+//! # How your answers are graded
+//! The same rules hold in every chapter; each exercise's `# Grading`
+//! section gives its tolerance.
+//! - Your answers are compared with the reference answers: exactly, or
+//!   within the relative tolerance the exercise states (a difference is
+//!   also accepted when it is that fraction of the answer's largest
+//!   entry, so rounding noise in a tiny entry next to large ones passes).
+//!   NaN never matches a number, and shapes must match exactly.
+//! - A refusal is an `Err`; a panic is not a refusal. Where an
+//!   exercise's documentation says that the error names shapes or values,
+//!   the message must contain them. A shape may be written `(2, 3)`, `[2, 3]`, `(2,3)` or `2x3`,
+//!   and a one-dimensional shape `(2,)`, `[2]` or plain `2`; a number
+//!   must stand alone (`5`, not inside `15`); other words as the
+//!   documentation gives them, in any case and spacing.
+//! - Refusing bad input and keeping a property earn points only once
+//!   your answers match the reference on real cases: answers of zeros,
+//!   constants or uniform weights earn nothing, however well they refuse.
 
 use anyhow::{Result, bail};
 use attn_common::check;
@@ -23,6 +41,13 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayView3, Axis};
 /// No layers, maps that are not square (the error names the shape of
 /// `layers`, such as `(2, 3, 4)`), non-finite entries, or an `alpha`
 /// outside `[0, 1]`.
+///
+/// # Grading
+/// Each number must be within a relative 1e-9 of the reference
+/// answer, or within 1e-9 times the answer's largest entry.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn rollout_with_residual(
     layers: ArrayView3<f64>,
     alpha: f64,
@@ -66,6 +91,13 @@ pub fn rollout_with_residual(
 /// # Errors
 /// An empty or non-finite matrix, a negative weight, or a row whose sum
 /// is not 1 (within `1e-9`); the error names the shape.
+///
+/// # Grading
+/// Each number must be within a relative 1e-9 of the reference
+/// answer, or within 1e-9 times the answer's largest entry.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn effective_keys(weights: ArrayView2<f64>) -> Result<Array1<f64>> {
     // TODO(ex 11.2): check every row is a distribution, then return
     // exp(entropy) per row.
@@ -106,6 +138,14 @@ pub fn effective_keys(weights: ArrayView2<f64>) -> Result<Array1<f64>> {
 /// Empty or non-finite inputs, a `w` that is not a distribution, or a `w`
 /// whose length is not the number of values (the error names both
 /// shapes, such as `(3,)` and `(2, 2)`).
+///
+/// # Grading
+/// More than one answer can be right: each of yours is checked for
+/// what the task asks (a distribution, the same output, few enough
+/// keys), within 1e-9.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn sparse_twin(
     w: ArrayView1<f64>,
     values: ArrayView2<f64>,

@@ -2,6 +2,24 @@
 //! solution sits between the `SOLUTION-START` and `SOLUTION-END` markers,
 //! and `tests/exercises.rs` checks it:
 //! `cargo test -p ch12-learning-to-attend --test exercises`.
+//!
+//! # How your answers are graded
+//! The same rules hold in every chapter; each exercise's `# Grading`
+//! section gives its tolerance.
+//! - Your answers are compared with the reference answers: exactly, or
+//!   within the relative tolerance the exercise states (a difference is
+//!   also accepted when it is that fraction of the answer's largest
+//!   entry, so rounding noise in a tiny entry next to large ones passes).
+//!   NaN never matches a number, and shapes must match exactly.
+//! - A refusal is an `Err`; a panic is not a refusal. Where an
+//!   exercise's documentation says that the error names shapes or values,
+//!   the message must contain them. A shape may be written `(2, 3)`, `[2, 3]`, `(2,3)` or `2x3`,
+//!   and a one-dimensional shape `(2,)`, `[2]` or plain `2`; a number
+//!   must stand alone (`5`, not inside `15`); other words as the
+//!   documentation gives them, in any case and spacing.
+//! - Refusing bad input and keeping a property earn points only once
+//!   your answers match the reference on real cases: answers of zeros,
+//!   constants or uniform weights earn nothing, however well they refuse.
 
 use anyhow::{Result, ensure};
 use attn_common::check;
@@ -22,6 +40,13 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 /// # Errors
 /// An empty or non-finite input, or inputs of different lengths; the
 /// error names both shapes.
+///
+/// # Grading
+/// Each number must be within a relative 1e-9 of the reference
+/// answer, or within 1e-9 times the answer's largest entry.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn softmax_vjp(
     weights: ArrayView1<f64>,
     upstream: ArrayView1<f64>,
@@ -68,6 +93,13 @@ pub struct WeightedSumGrads {
 /// An empty or non-finite input, a number of weights different from the
 /// number of values, or an upstream gradient whose width differs from
 /// the values'; the error names both shapes.
+///
+/// # Grading
+/// Each number must be within a relative 1e-9 of the reference
+/// answer, or within 1e-9 times the answer's largest entry.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn weighted_sum_backward(
     weights: ArrayView1<f64>,
     values: ArrayView2<f64>,
@@ -130,6 +162,13 @@ pub struct AdamState {
 /// An empty or non-finite vector, vectors of different lengths (the
 /// error names both shapes), `t` of 0, a negative `v` or a learning rate
 /// that is not a finite positive number.
+///
+/// # Grading
+/// Each number must be within a relative 1e-12 of the reference
+/// answer, or within 1e-12 times the answer's largest entry.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn adam_step(
     w: ArrayView1<f64>,
     g: ArrayView1<f64>,

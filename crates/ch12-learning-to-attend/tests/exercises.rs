@@ -12,6 +12,29 @@ use ch12_learning_to_attend::model::Params;
 use ch12_learning_to_attend::optim::Adam;
 use ndarray::{Array1, array};
 
+/// Whether `err` names the shape `dims` in one of the ways the judge
+/// accepts (see the exercises' module documentation): `(2, 3)`,
+/// `[2, 3]`, `(2,3)` or `2x3`; a one-dimensional shape also `(2,)`, `[2]`
+/// or plain `2`.
+fn names_shape(err: &str, dims: &[usize]) -> bool {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let (mut group, mut digits) = (Vec::new(), String::new());
+    for c in err.chars().chain(['.']) {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        if !digits.is_empty() {
+            group.push(digits.parse().unwrap_or(usize::MAX));
+            digits.clear();
+        }
+        if !matches!(c, ',' | ' ' | 'x' | '×') && !group.is_empty() {
+            groups.push(std::mem::take(&mut group));
+        }
+    }
+    groups.iter().any(|g| g == dims)
+}
+
 fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol
 }
@@ -60,7 +83,7 @@ fn ex_12_1_rejects_mismatched_lengths_naming_both_shapes() {
         softmax_vjp(array![0.5, 0.5].view(), array![1.0, 2.0, 3.0].view())
             .unwrap_err()
             .to_string();
-    assert!(err.contains("(2,)") && err.contains("(3,)"), "{err}");
+    assert!(names_shape(&err, &[2]) && names_shape(&err, &[3]), "{err}");
     assert!(
         softmax_vjp(Array1::zeros(0).view(), Array1::zeros(0).view()).is_err()
     );
@@ -107,7 +130,10 @@ fn ex_12_2_rejects_mismatched_shapes_naming_them() {
     )
     .unwrap_err()
     .to_string();
-    assert!(err.contains("(2,)") && err.contains("(3, 2)"), "{err}");
+    assert!(
+        names_shape(&err, &[2]) && names_shape(&err, &[3, 2]),
+        "{err}"
+    );
     let err = weighted_sum_backward(
         array![0.5, 0.5].view(),
         array![[1.0, 0.0], [0.0, 1.0]].view(),
@@ -115,7 +141,10 @@ fn ex_12_2_rejects_mismatched_shapes_naming_them() {
     )
     .unwrap_err()
     .to_string();
-    assert!(err.contains("(2, 2)") && err.contains("(3,)"), "{err}");
+    assert!(
+        names_shape(&err, &[2, 2]) && names_shape(&err, &[3]),
+        "{err}"
+    );
 }
 
 // Exercise 12.3: adam_step
@@ -178,7 +207,7 @@ fn ex_12_3_rejects_bad_inputs() {
     )
     .unwrap_err()
     .to_string();
-    assert!(err.contains("(1,)") && err.contains("(2,)"), "{err}");
+    assert!(names_shape(&err, &[1]) && names_shape(&err, &[2]), "{err}");
     assert!(
         adam_step(one.view(), one.view(), one.view(), one.view(), 0, 0.1)
             .is_err()

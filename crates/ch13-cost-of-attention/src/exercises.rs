@@ -2,6 +2,24 @@
 //! example; the reference solution sits between the `SOLUTION` markers.
 //! Replace it with `todo!()` to try the exercise yourself, and run
 //! `cargo test -p ch13-cost-of-attention --test exercises`.
+//!
+//! # How your answers are graded
+//! The same rules hold in every chapter; each exercise's `# Grading`
+//! section gives its tolerance.
+//! - Your answers are compared with the reference answers: exactly, or
+//!   within the relative tolerance the exercise states (a difference is
+//!   also accepted when it is that fraction of the answer's largest
+//!   entry, so rounding noise in a tiny entry next to large ones passes).
+//!   NaN never matches a number, and shapes must match exactly.
+//! - A refusal is an `Err`; a panic is not a refusal. Where an
+//!   exercise's documentation says that the error names shapes or values,
+//!   the message must contain them. A shape may be written `(2, 3)`, `[2, 3]`, `(2,3)` or `2x3`,
+//!   and a one-dimensional shape `(2,)`, `[2]` or plain `2`; a number
+//!   must stand alone (`5`, not inside `15`); other words as the
+//!   documentation gives them, in any case and spacing.
+//! - Refusing bad input and keeping a property earn points only once
+//!   your answers match the reference on real cases: answers of zeros,
+//!   constants or uniform weights earn nothing, however well they refuse.
 
 use anyhow::{Result, anyhow, ensure};
 use attn_common::check;
@@ -18,6 +36,12 @@ use ndarray::{Array2, ArrayView1, ArrayView2, s};
 ///
 /// # Errors
 /// Any size equal to 0, or a count too large for a `u64`.
+///
+/// # Grading
+/// Your answer must equal the reference answer exactly.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn naive_multiply_adds(
     t_q: u64,
     t_k: u64,
@@ -51,6 +75,12 @@ pub fn naive_multiply_adds(
 /// `n_layers`, `n_kv_heads`, `d_head` or `bytes_per_number` equal to 0
 /// (`t = 0` is an empty cache of 0 bytes), or a count too large for a
 /// `u64`.
+///
+/// # Grading
+/// Your answer must equal the reference answer exactly.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn kv_cache_bytes(
     n_layers: u64,
     n_kv_heads: u64,
@@ -84,9 +114,16 @@ pub fn kv_cache_bytes(
 /// - `scores`: `(b,)`, `b >= 1`
 ///
 /// # Errors
-/// Empty or non-finite scores; a running max that is NaN or `+inf`; a
-/// running sum that is negative or not finite; a running max of `-inf`
-/// with a sum other than 0.
+/// Empty scores (naming their shape) or non-finite ones; a running max
+/// that is NaN or `+inf`; a running sum that is negative or not finite;
+/// a running max of `-inf` with a sum other than 0.
+///
+/// # Grading
+/// Each number must be within a relative 1e-9 of the reference
+/// answer, or within 1e-9 times the answer's largest entry.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn online_softmax_step(
     max: f64,
     sum: f64,
@@ -130,6 +167,13 @@ pub fn online_softmax_step(
 /// # Errors
 /// What chapter 3's `check_qkv` rejects (its errors name the shapes), and
 /// a tile of 0.
+///
+/// # Grading
+/// Each number must be within a relative 1e-9 of the reference
+/// answer, or within 1e-9 times the answer's largest entry.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn tiled_attention(
     q: ArrayView2<f64>,
     k: ArrayView2<f64>,

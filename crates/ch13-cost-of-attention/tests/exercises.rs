@@ -6,6 +6,29 @@ use ch13_cost_of_attention::exercises::{
 };
 use ndarray::array;
 
+/// Whether `err` names the shape `dims` in one of the ways the judge
+/// accepts (see the exercises' module documentation): `(2, 3)`,
+/// `[2, 3]`, `(2,3)` or `2x3`; a one-dimensional shape also `(2,)`, `[2]`
+/// or plain `2`.
+fn names_shape(err: &str, dims: &[usize]) -> bool {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let (mut group, mut digits) = (Vec::new(), String::new());
+    for c in err.chars().chain(['.']) {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        if !digits.is_empty() {
+            group.push(digits.parse().unwrap_or(usize::MAX));
+            digits.clear();
+        }
+        if !matches!(c, ',' | ' ' | 'x' | '×') && !group.is_empty() {
+            groups.push(std::mem::take(&mut group));
+        }
+    }
+    groups.iter().any(|g| g == dims)
+}
+
 #[test]
 fn ex_13_1_counts_scores_and_weighted_sums() {
     // 2*3*4 + 2*3*5 = 24 + 30 = 54.
@@ -67,7 +90,8 @@ fn ex_13_3_a_larger_score_rescales_the_old_sum() {
 #[test]
 fn ex_13_3_rejects_bad_states_and_scores() {
     let s = array![1.0];
-    assert!(online_softmax_step(0.0, 1.0, array![].view()).is_err());
+    let err = online_softmax_step(0.0, 1.0, array![].view()).unwrap_err();
+    assert!(names_shape(&err.to_string(), &[0]), "{err}");
     assert!(online_softmax_step(0.0, 1.0, array![f64::NAN].view()).is_err());
     assert!(online_softmax_step(f64::NAN, 1.0, s.view()).is_err());
     assert!(online_softmax_step(0.0, -1.0, s.view()).is_err());
@@ -109,7 +133,10 @@ fn ex_13_4_rejects_mismatched_shapes_and_empty_tiles() {
     let err = tiled_attention(q.view(), k.view(), v.view(), 1)
         .unwrap_err()
         .to_string();
-    assert!(err.contains("(1, 3)") && err.contains("(2, 2)"), "{err}");
+    assert!(
+        names_shape(&err, &[1, 3]) && names_shape(&err, &[2, 2]),
+        "{err}"
+    );
     let q = array![[1.0, 0.0]];
     assert!(tiled_attention(q.view(), k.view(), v.view(), 0).is_err());
 }

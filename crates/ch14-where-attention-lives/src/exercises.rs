@@ -6,6 +6,24 @@
 //! exercise's with `cargo test -p ch14-where-attention-lives --test
 //! exercises ex_14_1`. Grading runs further checks on inputs you do not
 //! see.
+//!
+//! # How your answers are graded
+//! The same rules hold in every chapter; each exercise's `# Grading`
+//! section gives its tolerance.
+//! - Your answers are compared with the reference answers: exactly, or
+//!   within the relative tolerance the exercise states (a difference is
+//!   also accepted when it is that fraction of the answer's largest
+//!   entry, so rounding noise in a tiny entry next to large ones passes).
+//!   NaN never matches a number, and shapes must match exactly.
+//! - A refusal is an `Err`; a panic is not a refusal. Where an
+//!   exercise's documentation says that the error names shapes or values,
+//!   the message must contain them. A shape may be written `(2, 3)`, `[2, 3]`, `(2,3)` or `2x3`,
+//!   and a one-dimensional shape `(2,)`, `[2]` or plain `2`; a number
+//!   must stand alone (`5`, not inside `15`); other words as the
+//!   documentation gives them, in any case and spacing.
+//! - Refusing bad input and keeping a property earn points only once
+//!   your answers match the reference on real cases: answers of zeros,
+//!   constants or uniform weights earn nothing, however well they refuse.
 
 use anyhow::{Result, ensure};
 use attn_common::check;
@@ -23,6 +41,13 @@ use ndarray::{Array1, Array2, ArrayView1};
 ///
 /// # Errors
 /// `t == 0` or `d_model == 0`.
+///
+/// # Grading
+/// Each number must be within a relative 1e-9 of the reference
+/// answer, or within 1e-9 times the answer's largest entry.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn sinusoidal_encoding(t: usize, d_model: usize) -> Result<Array2<f64>> {
     // TODO(ex 14.1): refuse t == 0 or d_model == 0, then fill the matrix.
     // t = 2, d_model = 2 -> [[0, 1], [sin 1, cos 1]]
@@ -57,6 +82,13 @@ pub fn sinusoidal_encoding(t: usize, d_model: usize) -> Result<Array2<f64>> {
 /// # Errors
 /// An empty or non-finite `x`, or an odd width; the error names the shape
 /// of `x`, such as `(3,)`.
+///
+/// # Grading
+/// Each number must be within a relative 1e-9 of the reference
+/// answer, or within 1e-9 times the answer's largest entry.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn rotate(x: ArrayView1<f64>, position: usize) -> Result<Array1<f64>> {
     // TODO(ex 14.2): check `x` (`check::usable`, then an even width),
     // then turn each pair. x = [1, 0], position 1 -> [cos 1, sin 1]
@@ -92,6 +124,13 @@ pub fn rotate(x: ArrayView1<f64>, position: usize) -> Result<Array1<f64>> {
 /// # Errors
 /// An empty or non-finite `x` (the error names its shape), or an `eps`
 /// that is negative or not finite.
+///
+/// # Grading
+/// Each number must be within a relative 1e-9 of the reference
+/// answer, or within 1e-9 times the answer's largest entry.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names, in any of the ways the module
+/// documentation lists.
 pub fn normalise(x: ArrayView1<f64>, eps: f64) -> Result<Array1<f64>> {
     // TODO(ex 14.3): check `x` with `check::usable` and `eps`, then
     // normalise. x = [1, 2, 3], eps = 0: mean 2, variance 2/3, so
@@ -117,6 +156,9 @@ pub fn normalise(x: ArrayView1<f64>, eps: f64) -> Result<Array1<f64>> {
 /// with `gamma` and `beta` of length `d_model`; and the feed-forward
 /// network's `(d_model, d_ff)` and `(d_ff, d_model)` matrices with their
 /// biases (lengths `d_ff` and `d_model`).
+///
+/// # Grading
+/// Your answer must equal the reference answer exactly.
 pub fn block_parameters(d_model: usize, d_ff: usize) -> usize {
     // TODO(ex 14.4): add up the three parts.
     // (d_model, d_ff) = (2, 8) -> attention 4*4 + 4*2 = 24, layer norms

@@ -11,6 +11,29 @@ use ch14_where_attention_lives::exercises::{
 use ch14_where_attention_lives::position::{rope, sinusoidal};
 use ndarray::array;
 
+/// Whether `err` names the shape `dims` in one of the ways the judge
+/// accepts (see the exercises' module documentation): `(2, 3)`,
+/// `[2, 3]`, `(2,3)` or `2x3`; a one-dimensional shape also `(2,)`, `[2]`
+/// or plain `2`.
+fn names_shape(err: &str, dims: &[usize]) -> bool {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let (mut group, mut digits) = (Vec::new(), String::new());
+    for c in err.chars().chain(['.']) {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        if !digits.is_empty() {
+            group.push(digits.parse().unwrap_or(usize::MAX));
+            digits.clear();
+        }
+        if !matches!(c, ',' | ' ' | 'x' | '×') && !group.is_empty() {
+            groups.push(std::mem::take(&mut group));
+        }
+    }
+    groups.iter().any(|g| g == dims)
+}
+
 fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol
 }
@@ -94,7 +117,7 @@ fn ex_14_2_the_score_depends_only_on_the_offset() {
 #[test]
 fn ex_14_2_refuses_an_odd_width_naming_its_shape() {
     let err = rotate(array![1.0, 2.0, 3.0].view(), 1).unwrap_err();
-    assert!(err.to_string().contains("(3,)"), "{err}");
+    assert!(names_shape(&err.to_string(), &[3]), "{err}");
     assert!(rotate(array![f64::NAN, 1.0].view(), 1).is_err());
     assert!(rotate(ndarray::Array1::zeros(0).view(), 1).is_err());
 }
@@ -130,7 +153,7 @@ fn ex_14_3_has_mean_0_and_ignores_shifts_and_scales() {
 #[test]
 fn ex_14_3_refuses_bad_input() {
     let err = normalise(array![1.0, f64::INFINITY].view(), 0.0).unwrap_err();
-    assert!(err.to_string().contains("(2,)"), "{err}");
+    assert!(names_shape(&err.to_string(), &[2]), "{err}");
     assert!(normalise(ndarray::Array1::zeros(0).view(), 0.0).is_err());
     assert!(normalise(array![1.0, 2.0].view(), -1.0).is_err());
 }

@@ -7,7 +7,7 @@
 //! only under an exclusive lock, by building the unmodified assignment.
 
 use crate::chapters::{self, Reference};
-use crate::check::{Check, Oracle, run_check};
+use crate::check::{Check, Gate, Oracle};
 use crate::intake;
 use crate::report::{CheckResult, ExerciseResult, Report, Status};
 use crate::runner::{self, Runner, Toolchain};
@@ -463,15 +463,10 @@ impl Grader {
     ) -> Result<Vec<ExerciseResult>> {
         let mut reference = runner::Reference(self.reference);
         let mut by_id: BTreeMap<String, Vec<CheckResult>> = BTreeMap::new();
-        // Exercises with at least one valid input answered right.
-        let mut answered = std::collections::BTreeSet::new();
+        // Which exercises matched the reference on real cases.
+        let mut gate = Gate::default();
         for check in &self.checks {
-            let failure = run_check(check, oracle, &mut reference)?;
-            let refusal =
-                matches!(check.kind, crate::check::Kind::Fails { .. });
-            if failure.is_none() && !refusal {
-                answered.insert(check.exercise.clone());
-            }
+            let failure = gate.run(check, oracle, &mut reference)?;
             by_id.entry(check.exercise.clone()).or_default().push(
                 CheckResult {
                     name: check.name.clone(),
@@ -486,10 +481,10 @@ impl Grader {
                 let checks = by_id.remove(id).unwrap_or_default();
                 let passed =
                     checks.iter().filter(|c| c.failure.is_none()).count();
-                // Refusing bad input is part of the work only when good
-                // input is answered: code that refuses everything earns
-                // nothing for its refusals.
-                let points = if checks.is_empty() || !answered.contains(id) {
+                // Refusing bad input, or keeping a property, is part of
+                // the work only when good input is answered right (see
+                // `Gate`): trivial answers earn nothing.
+                let points = if checks.is_empty() || !gate.open(id) {
                     0.0
                 } else {
                     max * passed as f64 / checks.len() as f64

@@ -6,7 +6,7 @@
 //! which the student never sees: random memories of other sizes, and
 //! properties that call the student's code several times.
 
-use crate::check::{Check, Oracle, Tol, close, value};
+use crate::check::{Check, Oracle, Tol, close, exceeds, value};
 use attn_common::answer::{Value, from_matrix, from_vector, json};
 use attn_common::rng::SplitMix64;
 use ch01_attention_intuition::memory::Memory;
@@ -292,7 +292,7 @@ fn ex_1_2(rng: &mut SplitMix64, story: &Memory) -> Vec<Check> {
                 .as_array()
                 .map(|w| w.iter().filter_map(Value::as_f64).sum())
                 .unwrap_or(0.0);
-            if (total - 1.0).abs() > 1e-9 {
+            if exceeds((total - 1.0).abs(), 1e-9) {
                 return Err("the weights do not sum to 1".into());
             }
             Ok(())

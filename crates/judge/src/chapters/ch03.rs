@@ -5,26 +5,12 @@
 //! from the hidden `seed`, which the student never sees: other lengths and
 //! magnitudes, and properties that call the student's code several times.
 
-use crate::check::{Check, Oracle, Tol, value};
-use attn_common::answer::{Value, from_vector, json, to_f64};
+use crate::check::{Check, Oracle, Tol, exceeds, number, numbers, value};
+use attn_common::answer::{Value, from_vector, json};
 use attn_common::rng::SplitMix64;
 use ch03_queries_keys_values::softmax::{softmax, softmax_with_temperature};
 use ch03_queries_keys_values::worked::CAT_SAT_SCORES;
 use ndarray::Array1;
-
-/// The numbers of a reply that should be a flat array of numbers.
-fn numbers(v: &Value) -> Result<Vec<f64>, String> {
-    v.as_array()
-        .ok_or("the answer is not an array of numbers")?
-        .iter()
-        .map(|x| to_f64(x).map_err(|_| "the answer holds a non-number".into()))
-        .collect()
-}
-
-/// The number a reply should be.
-fn number(v: &Value) -> Result<f64, String> {
-    to_f64(v).map_err(|_| "the answer is not a number".to_string())
-}
 
 /// `n` standard normal scores times `scale`.
 fn random_scores(rng: &mut SplitMix64, n: usize, scale: f64) -> Array1<f64> {
@@ -306,7 +292,7 @@ fn ex_3_2(rng: &mut SplitMix64) -> Vec<Check> {
             let mut reversed = w.clone();
             reversed.invert_axis(ndarray::Axis(0));
             let h_rev = number(&value(ask.ask("3.2", &weights(&reversed)))?)?;
-            if (h - h_rev).abs() > 1e-12 {
+            if exceeds((h - h_rev).abs(), 1e-12) {
                 return Err("reversing the weights changed the entropy".into());
             }
             if !(h >= -1e-15 && h <= 7f64.ln() + 1e-12) {
@@ -460,7 +446,7 @@ fn ex_3_3(rng: &mut SplitMix64) -> Vec<Check> {
                         returned is not usable"
                             .to_string()
                     })?;
-                if (top - goal).abs() > 1e-9 {
+                if exceeds((top - goal).abs(), 1e-9) {
                     return Err("at the temperature returned the \
                         top weight misses the target"
                         .into());

@@ -6,7 +6,7 @@
 //! which the student never sees: other sequence lengths and widths, and
 //! properties that call the student's code several times.
 
-use crate::check::{Check, Oracle, Tol, close, value};
+use crate::check::{Check, Oracle, Tol, close, indices, value};
 use attn_common::answer::{Value, from_matrix, json};
 use attn_common::rng::SplitMix64;
 use ch04_self_attention::self_attention::self_attention;
@@ -23,18 +23,6 @@ fn weights(w: &Array2<f64>) -> Value {
 
 fn budget(b: u64) -> Value {
     json!({"budget_bytes": b})
-}
-
-/// The indices of a reply that should be an array of whole numbers.
-fn indices(v: &Value) -> Result<Vec<u64>, String> {
-    v.as_array()
-        .ok_or("the answer is not an array of indices")?
-        .iter()
-        .map(|x| {
-            x.as_u64()
-                .ok_or_else(|| "the answer holds a non-index".to_string())
-        })
-        .collect()
 }
 
 /// The checks of chapter 4's exercises; `seed` draws the hidden cases.
@@ -292,7 +280,12 @@ fn ex_4_2(rng: &mut SplitMix64) -> Vec<Check> {
             flipped.invert_axis(Axis(0));
             flipped.invert_axis(Axis(1));
             let c = indices(&value(ask.ask("4.2", &weights(&flipped)))?)?;
-            let back: Vec<u64> = c.iter().rev().map(|&j| 7 - j).collect();
+            // An index past 7 has no mirror image: it stays out of range.
+            let back: Vec<u64> = c
+                .iter()
+                .rev()
+                .map(|&j| 7u64.checked_sub(j).unwrap_or(u64::MAX))
+                .collect();
             if a != b {
                 return Err("multiplying every weight \
                     by 7 changed the answer"
@@ -372,7 +365,13 @@ fn ex_4_3(rng: &mut SplitMix64) -> Vec<Check> {
                     .ok_or("the answer is not a whole number")?
                     as u128;
                 let b = b as u128;
-                if !(4 * r * r <= b && b < 4 * (r + 1) * (r + 1)) {
+                // 4 r^2 in u128, or None past u128 (which no budget
+                // reaches): an answer near u64::MAX must not overflow.
+                let four_squared =
+                    |r: u128| r.checked_mul(r).and_then(|x| x.checked_mul(4));
+                let fits = four_squared(r).is_some_and(|x| x <= b);
+                let next_too_big = four_squared(r + 1).is_none_or(|x| b < x);
+                if !(fits && next_too_big) {
                     return Err(
                         "a budget got a token count whose score matrix \
                                 does not fit, or a smaller count than fits"

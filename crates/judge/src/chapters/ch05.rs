@@ -5,26 +5,14 @@
 //! the student never sees: other widths, numbers of keys and magnitudes,
 //! and properties that call the student's code several times.
 
-use crate::check::{Check, Oracle, Tol, close, value};
-use attn_common::answer::{Value, from_matrix, from_vector, json, to_f64};
+use crate::check::{
+    Check, Oracle, Tol, close, exceeds, number, numbers, value,
+};
+use attn_common::answer::{Value, from_matrix, from_vector, json};
 use attn_common::rng::SplitMix64;
 use ch04_self_attention::sentences::journey;
 use ch05_trainable_weights::worked::journey_layer;
 use ndarray::{Array1, Array2};
-
-/// The numbers of a reply that should be a flat array of numbers.
-fn numbers(v: &Value) -> Result<Vec<f64>, String> {
-    v.as_array()
-        .ok_or("the answer is not an array of numbers")?
-        .iter()
-        .map(|x| to_f64(x).map_err(|_| "the answer holds a non-number".into()))
-        .collect()
-}
-
-/// The number a reply should be.
-fn number(v: &Value) -> Result<f64, String> {
-    to_f64(v).map_err(|_| "the answer is not a number".to_string())
-}
 
 /// The input of exercise 5.1.
 fn scores_input(q: &Array1<f64>, keys: &Array2<f64>) -> Value {
@@ -284,7 +272,7 @@ fn ex_5_2(rng: &mut SplitMix64) -> Vec<Check> {
                     ask.ask("5.2", &variance_input(d_k, std_dev, 300, s)),
                 )?)?;
                 let want = unit * std_dev.powi(4);
-                if (got / want - 1.0).abs() > 1e-9 {
+                if exceeds((got / want - 1.0).abs(), 1e-9) {
                     return Err(
                         "the same seed with a larger standard deviation \
                                 did not scale the variance by its fourth power"

@@ -7,7 +7,7 @@
 //! properties that call the student's code several times (causality: a
 //! token's context never changes when a later token does).
 
-use crate::check::{Check, Oracle, Tol, close, value};
+use crate::check::{Check, Oracle, Tol, bool_matrix_of, close, value};
 use attn_common::answer::{Value, from_matrix, json};
 use attn_common::rng::SplitMix64;
 use ch04_self_attention::sentences::journey;
@@ -31,22 +31,6 @@ fn prefix(layer: &SelfAttention, x: &Array2<f64>, t: usize) -> Value {
         "x": from_matrix(x.view()),
         "t": t,
     })
-}
-
-/// A reply that should be a `(T, T)` mask, as rows of booleans.
-fn mask(v: &Value) -> Result<Vec<Vec<bool>>, String> {
-    let bad = || "the answer is not a matrix of true and false".to_string();
-    v.as_array()
-        .ok_or_else(bad)?
-        .iter()
-        .map(|row| {
-            row.as_array()
-                .ok_or_else(bad)?
-                .iter()
-                .map(|b| b.as_bool().ok_or_else(bad))
-                .collect()
-        })
-        .collect()
 }
 
 /// The checks of chapter 6's exercises; `seed` draws the hidden cases.
@@ -98,12 +82,14 @@ fn ex_6_1(rng: &mut SplitMix64) -> Vec<Check> {
         "6.1",
         "widening the window by one adds exactly one diagonal",
         move |ask: &mut dyn Oracle| {
-            let mut narrow = mask(&value(ask.ask("6.1", &window(t, 1)))?)?;
+            let mut narrow =
+                bool_matrix_of(&value(ask.ask("6.1", &window(t, 1)))?, t, t)?;
             for w in 2..=t {
-                let wide = mask(&value(ask.ask("6.1", &window(t, w)))?)?;
-                if wide.len() != t || wide.iter().any(|r| r.len() != t) {
-                    return Err("a mask does not have shape (T, T)".into());
-                }
+                let wide = bool_matrix_of(
+                    &value(ask.ask("6.1", &window(t, w)))?,
+                    t,
+                    t,
+                )?;
                 for i in 0..t {
                     for j in 0..t {
                         let added = wide[i][j] && !narrow[i][j];

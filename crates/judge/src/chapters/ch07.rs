@@ -7,7 +7,7 @@
 //! several times (split then merge gives the input back; averaged heads
 //! are still distributions).
 
-use crate::check::{Check, Oracle, Tol, close, value};
+use crate::check::{Check, Oracle, Tol, close, exceeds, matrix, value};
 use attn_common::answer::{Value, from_array3, from_matrix, json};
 use attn_common::rng::SplitMix64;
 use ch04_self_attention::sentences::journey;
@@ -297,16 +297,11 @@ fn ex_7_3(rng: &mut SplitMix64) -> Vec<Check> {
         move |ask: &mut dyn Oracle| {
             for (w, mask) in &layers {
                 let got = value(ask.ask("7.3", &average(w)))?;
-                let rows =
-                    got.as_array().ok_or("the answer is not a matrix")?;
+                // Every entry a finite number: a row of text cannot
+                // sum to 1 by skipping what is not a number.
+                let rows = matrix(&got)?;
                 for (i, row) in rows.iter().enumerate() {
-                    let row: Vec<f64> = row
-                        .as_array()
-                        .ok_or("the answer is not a matrix")?
-                        .iter()
-                        .filter_map(Value::as_f64)
-                        .collect();
-                    if (row.iter().sum::<f64>() - 1.0).abs() > 1e-9 {
+                    if exceeds((row.iter().sum::<f64>() - 1.0).abs(), 1e-9) {
                         return Err(
                             "a row of the average does not sum to 1".into()
                         );

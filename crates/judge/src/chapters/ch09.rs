@@ -5,19 +5,10 @@
 //! sees: other widths, numbers of keys, hidden widths and magnitudes, and
 //! properties that call the student's code several times.
 
-use crate::check::{Check, Oracle, Tol, close, value};
-use attn_common::answer::{Value, from_matrix, from_vector, json, to_f64};
+use crate::check::{Check, Oracle, Tol, close, exceeds, numbers, value};
+use attn_common::answer::{Value, from_matrix, from_vector, json};
 use attn_common::rng::SplitMix64;
 use ndarray::{Array1, Array2, Axis};
-
-/// The numbers of a reply that should be a flat array of numbers.
-fn numbers(v: &Value) -> Result<Vec<f64>, String> {
-    v.as_array()
-        .ok_or("the answer is not an array of numbers")?
-        .iter()
-        .map(|x| to_f64(x).map_err(|_| "the answer holds a non-number".into()))
-        .collect()
-}
 
 /// The parameters of an additive scorer.
 #[derive(Clone)]
@@ -373,10 +364,12 @@ fn ex_9_3(rng: &mut SplitMix64) -> Vec<Check> {
             if s.len() != 6 {
                 return Err("the answer has the wrong length".into());
             }
-            if s.iter().any(|x| x.abs() > 1.0 + 1e-9) {
+            if s.iter().any(|x| exceeds(x.abs(), 1.0 + 1e-9)) {
                 return Err("a score lies outside [-1, 1]".into());
             }
-            if (s[2] - 1.0).abs() > 1e-9 || (s[4] + 1.0).abs() > 1e-9 {
+            if exceeds((s[2] - 1.0).abs(), 1e-9)
+                || exceeds((s[4] + 1.0).abs(), 1e-9)
+            {
                 return Err("a key along (or against) the query did not \
                             score 1 (or -1)"
                     .into());

@@ -7,20 +7,11 @@
 //! times (a probability vector, exactly k non-zero weights, an estimate
 //! whose entries sum to 0).
 
-use crate::check::{Check, Oracle, Tol, value};
-use attn_common::answer::{Value, from_vector, json, to_f64};
+use crate::check::{Check, Oracle, Tol, exceeds, numbers, value};
+use attn_common::answer::{Value, from_vector, json};
 use attn_common::rng::SplitMix64;
 use ch03_queries_keys_values::worked::CAT_SAT_SCORES;
 use ndarray::Array1;
-
-/// The numbers of a reply that should be a flat array of numbers.
-fn numbers(v: &Value) -> Result<Vec<f64>, String> {
-    v.as_array()
-        .ok_or("the answer is not an array of numbers")?
-        .iter()
-        .map(|x| to_f64(x).map_err(|_| "the answer holds a non-number".into()))
-        .collect()
-}
 
 /// `n` standard normal scores times `scale`.
 fn random_scores(rng: &mut SplitMix64, n: usize, scale: f64) -> Array1<f64> {
@@ -208,7 +199,7 @@ fn ex_10_1(rng: &mut SplitMix64) -> Vec<Check> {
                 let shift = 10.0 * r.normal();
                 let a = numbers(&value(ask.ask("10.1", &sparse_input(&s, 1.0)))?)?;
                 let b = numbers(&value(ask.ask("10.1", &sparse_input(&s.mapv(|x| x + shift), 1.0)))?)?;
-                if a.len() != b.len() || a.iter().zip(&b).any(|(x, y)| (x - y).abs() > 1e-9) {
+                if a.len() != b.len() || a.iter().zip(&b).any(|(x, y)| exceeds((x - y).abs(), 1e-9)) {
                     return Err("shifting every score by the same amount changed the weights".into());
                 }
             }
@@ -464,7 +455,7 @@ fn ex_10_3(rng: &mut SplitMix64) -> Vec<Check> {
                     "10.3",
                     &reinforce_input(&s, &c, &samples, r.normal()),
                 ))?)?;
-                if g.len() != n || g.iter().sum::<f64>().abs() > 1e-9 {
+                if g.len() != n || exceeds(g.iter().sum::<f64>().abs(), 1e-9) {
                     return Err(
                         "the entries of an estimate did not sum to 0".into()
                     );
@@ -490,7 +481,7 @@ fn ex_10_3(rng: &mut SplitMix64) -> Vec<Check> {
                 let a = numbers(&value(ask.ask("10.3", &reinforce_input(&s, &c, &samples, b)))?)?;
                 let moved = c.mapv(|x| x + shift);
                 let z = numbers(&value(ask.ask("10.3", &reinforce_input(&s, &moved, &samples, b + shift)))?)?;
-                if a.len() != z.len() || a.iter().zip(&z).any(|(x, y)| (x - y).abs() > 1e-9) {
+                if a.len() != z.len() || a.iter().zip(&z).any(|(x, y)| exceeds((x - y).abs(), 1e-9)) {
                     return Err("shifting the costs and the baseline together changed the estimate".into());
                 }
             }

@@ -7,7 +7,7 @@
 //! its output sums to zero, and it agrees with central differences of the
 //! softmax itself.
 
-use crate::check::{Check, Oracle, Reply, Tol, value};
+use crate::check::{Check, Oracle, Reply, Tol, exceeds, value};
 use attn_common::answer::{Value, from_matrix, from_vector, json};
 use attn_common::rng::SplitMix64;
 use ndarray::{Array1, Array2};
@@ -120,7 +120,7 @@ pub fn checks(seed: u64) -> Vec<Check> {
                     return Err("returned a gradient of the wrong length".into());
                 }
                 let scale = g.iter().fold(1.0f64, |m, x| m.max(x.abs()));
-                if d.iter().sum::<f64>().abs() > 1e-12 * scale * t as f64 {
+                if exceeds(d.iter().sum::<f64>().abs(), 1e-12 * scale * t as f64) {
                     return Err(
                         "the gradient with respect to the scores did not sum to zero".into(),
                     );
@@ -150,7 +150,7 @@ pub fn checks(seed: u64) -> Vec<Check> {
                     let (l_up, l_down) =
                         (g.dot(&softmax(&up)), g.dot(&softmax(&down)));
                     let numeric = (l_up - l_down) / (2.0 * h);
-                    if (got - numeric).abs() > 1e-7 {
+                    if exceeds((got - numeric).abs(), 1e-7) {
                         return Err("a gradient entry differs from its central difference".into());
                     }
                 }
@@ -273,7 +273,7 @@ pub fn checks(seed: u64) -> Vec<Check> {
             }
             for ((&before, &after), &grad) in w.iter().zip(&new_w).zip(&g) {
                 let want = before - lr * grad.signum();
-                if (after - want).abs() > 1e-6 {
+                if exceeds((after - want).abs(), 1e-6) {
                     return Err("a first step was not lr against the gradient's sign".into());
                 }
             }

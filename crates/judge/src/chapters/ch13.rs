@@ -5,7 +5,7 @@
 //! then properties: online softmax steps compose, and tiled attention
 //! gives the naive result whatever the tile.
 
-use crate::check::{Check, Oracle, Reply, Tol, close, value};
+use crate::check::{Check, Oracle, Reply, Tol, close, exceeds, value};
 use attn_common::answer::{from_matrix, json};
 use attn_common::rng::SplitMix64;
 use ch13_cost_of_attention::{Mask, naive_attention};
@@ -239,7 +239,7 @@ fn online_step(out: &mut Vec<Check>, rng: &mut SplitMix64) {
             }
             let (m, l) = (whole["max"].as_f64().unwrap_or(f64::NAN), whole["sum"].as_f64().unwrap_or(f64::NAN));
             let direct: f64 = both.iter().map(|s| (s - m).exp()).sum();
-            if (l - direct).abs() > 1e-12 * direct {
+            if exceeds((l - direct).abs(), 1e-12 * direct) {
                 return Err("the sum is not sum_j exp(s_j - max) over every score seen".into());
             }
         }

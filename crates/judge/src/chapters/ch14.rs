@@ -6,19 +6,10 @@
 //! positions, a rotation keeps a vector's length, and a normalised row has
 //! mean 0.
 
-use crate::check::{Check, Oracle, Tol, value};
-use attn_common::answer::{Value, from_vector, json, to_f64};
+use crate::check::{Check, Oracle, Tol, exceeds, numbers, value};
+use attn_common::answer::{Value, from_vector, json};
 use attn_common::rng::SplitMix64;
 use ndarray::Array1;
-
-/// The numbers of a reply that should be a flat array of numbers.
-fn numbers(v: &Value) -> Result<Vec<f64>, String> {
-    v.as_array()
-        .ok_or("the answer is not an array of numbers")?
-        .iter()
-        .map(|x| to_f64(x).map_err(|_| "the answer holds a non-number".into()))
-        .collect()
-}
 
 /// A random vector of width `d` with entries of about `scale`.
 fn random_vector(rng: &mut SplitMix64, d: usize, scale: f64) -> Array1<f64> {
@@ -139,7 +130,7 @@ fn rotations(out: &mut Vec<Check>, rng: &mut SplitMix64) {
             for &(m, n, shift) in &positions {
                 let here = score(ask, m, n)?;
                 let there = score(ask, m + shift, n + shift)?;
-                if (here - there).abs() > 1e-9 * (1.0 + here.abs()) {
+                if exceeds((here - there).abs(), 1e-9 * (1.0 + here.abs())) {
                     return Err("moving both positions by the same amount \
                                 changed the score"
                         .into());
@@ -160,7 +151,7 @@ fn rotations(out: &mut Vec<Check>, rng: &mut SplitMix64) {
                 let got =
                     numbers(&value(ask.ask("14.2", &rotate_input(&v, p)))?)?;
                 let got: f64 = got.iter().map(|x| x * x).sum();
-                if (got - want).abs() > 1e-9 * want {
+                if exceeds((got - want).abs(), 1e-9 * want) {
                     return Err("a rotated vector has another length".into());
                 }
             }
@@ -235,7 +226,7 @@ fn norms(out: &mut Vec<Check>, rng: &mut SplitMix64) {
                 if got.len() != row.len() {
                     return Err("the row changed length".into());
                 }
-                if mean.abs() > 1e-9 {
+                if exceeds(mean.abs(), 1e-9) {
                     return Err("a normalised row does not have mean 0".into());
                 }
                 if !(0.9..=1.0 + 1e-9).contains(&var) {

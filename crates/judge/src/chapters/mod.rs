@@ -60,7 +60,7 @@ pub fn suite(nn: &str, seed: u64) -> Option<(Vec<Check>, Reference)> {
 mod tests {
     use super::*;
     use crate::check::run_check;
-    use crate::check::{Oracle, Reply};
+    use crate::check::{Gate, Oracle, Reply};
     use crate::runner::Reference;
 
     /// Every chapter the judge knows.
@@ -78,22 +78,35 @@ mod tests {
     }
 
     #[test]
-    fn the_reference_passes_every_check_of_every_chapter() {
+    fn the_reference_passes_every_check_and_opens_every_gate() {
         for seed in [1, 2026, u64::MAX] {
             for nn in ALL {
                 let (checks, reference) = suite(nn, seed).unwrap();
+                let mut gate = Gate::default();
                 for c in &checks {
-                    let failure = run_check(
-                        c,
-                        &mut Reference(reference),
-                        &mut Reference(reference),
-                    )
-                    .unwrap();
+                    let failure = gate
+                        .run(
+                            c,
+                            &mut Reference(reference),
+                            &mut Reference(reference),
+                        )
+                        .unwrap();
                     assert_eq!(
                         failure, None,
                         "chapter {nn}, exercise {}, check `{}`, seed {seed}",
                         c.exercise, c.name
                     );
+                }
+                for c in &checks {
+                    // Two different right answers that no trivial answer
+                    // gives, so that a constant cannot open the gate.
+                    assert!(
+                        gate.anchors(&c.exercise) >= 2,
+                        "chapter {nn}, exercise {}: fewer than 2 non-trivial \
+                         right answers (seed {seed})",
+                        c.exercise
+                    );
+                    assert!(gate.open(&c.exercise));
                 }
             }
         }
