@@ -10,6 +10,7 @@ pub mod answer;
 pub mod check;
 pub mod fmt;
 pub mod grid;
+pub mod message;
 pub mod plot;
 pub mod rng;
 

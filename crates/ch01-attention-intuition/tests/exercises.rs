@@ -1,6 +1,7 @@
 //! Tests for chapter 1's code exercises. Run one exercise's tests with
 //! `cargo test -p ch01-attention-intuition --test exercises ex_1_1`.
 
+use attn_common::message::{names, names_shape};
 use ch01_attention_intuition::exercises::{
     nearest_lookup, soft_read_with_temperature,
 };
@@ -8,29 +9,6 @@ use ch01_attention_intuition::worked::{
     ARAGORN, GOLLUM, aragorn_nudged, between_gollum_and_ring, story_memory,
 };
 use ndarray::array;
-
-/// Whether `err` names the shape `dims` in one of the ways the judge
-/// accepts (see the exercises' module documentation): `(2, 3)`,
-/// `[2, 3]`, `(2,3)` or `2x3`; a one-dimensional shape also `(2,)`, `[2]`
-/// or plain `2`.
-fn names_shape(err: &str, dims: &[usize]) -> bool {
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    let (mut group, mut digits) = (Vec::new(), String::new());
-    for c in err.chars().chain(['.']) {
-        if c.is_ascii_digit() {
-            digits.push(c);
-            continue;
-        }
-        if !digits.is_empty() {
-            group.push(digits.parse().unwrap_or(usize::MAX));
-            digits.clear();
-        }
-        if !matches!(c, ',' | ' ' | 'x' | '×') && !group.is_empty() {
-            groups.push(std::mem::take(&mut group));
-        }
-    }
-    groups.iter().any(|g| g == dims)
-}
 
 #[test]
 fn ex_1_1_finds_every_stored_key() {
@@ -133,7 +111,7 @@ fn ex_1_2_rejects_a_temperature_that_is_not_positive() {
         let err = soft_read_with_temperature(&memory, key.view(), t)
             .unwrap_err()
             .to_string();
-        assert!(err.contains("temperature"), "{err}");
+        assert!(names(&err, "temperature"), "{err}");
     }
 }
 

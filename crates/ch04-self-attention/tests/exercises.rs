@@ -1,35 +1,13 @@
 //! Tests for chapter 4's code exercises. Run one exercise's tests with
 //! `cargo test -p ch04-self-attention --test exercises ex_4_1`.
 
+use attn_common::message::names_shape;
 use ch04_self_attention::exercises::{
     context_by_loops, max_tokens_for_budget, most_attended,
 };
 use ch04_self_attention::self_attention::self_attention;
 use ch04_self_attention::sentences::{animal, journey};
 use ndarray::{Array2, array};
-
-/// Whether `err` names the shape `dims` in one of the ways the judge
-/// accepts (see the exercises' module documentation): `(2, 3)`,
-/// `[2, 3]`, `(2,3)` or `2x3`; a one-dimensional shape also `(2,)`, `[2]`
-/// or plain `2`.
-fn names_shape(err: &str, dims: &[usize]) -> bool {
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    let (mut group, mut digits) = (Vec::new(), String::new());
-    for c in err.chars().chain(['.']) {
-        if c.is_ascii_digit() {
-            digits.push(c);
-            continue;
-        }
-        if !digits.is_empty() {
-            group.push(digits.parse().unwrap_or(usize::MAX));
-            digits.clear();
-        }
-        if !matches!(c, ',' | ' ' | 'x' | '×') && !group.is_empty() {
-            groups.push(std::mem::take(&mut group));
-        }
-    }
-    groups.iter().any(|g| g == dims)
-}
 
 // Exercise 4.1
 

@@ -1,6 +1,7 @@
 //! Tests for chapter 6's exercises. Run one exercise's tests with
 //! `cargo test -p ch06-causal-attention --test exercises ex_6_1`.
 
+use attn_common::message::{names, names_shape};
 use attn_common::rng::SplitMix64;
 use ch04_self_attention::sentences::journey;
 use ch05_trainable_weights::SelfAttention;
@@ -11,29 +12,6 @@ use ch06_causal_attention::mask::both;
 use ch06_causal_attention::worked::journey_layer;
 use ch06_causal_attention::{causal_mask, masked_softmax};
 use ndarray::{Array2, Axis, array};
-
-/// Whether `err` names the shape `dims` in one of the ways the judge
-/// accepts (see the exercises' module documentation): `(2, 3)`,
-/// `[2, 3]`, `(2,3)` or `2x3`; a one-dimensional shape also `(2,)`, `[2]`
-/// or plain `2`.
-fn names_shape(err: &str, dims: &[usize]) -> bool {
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    let (mut group, mut digits) = (Vec::new(), String::new());
-    for c in err.chars().chain(['.']) {
-        if c.is_ascii_digit() {
-            digits.push(c);
-            continue;
-        }
-        if !digits.is_empty() {
-            group.push(digits.parse().unwrap_or(usize::MAX));
-            digits.clear();
-        }
-        if !matches!(c, ',' | ' ' | 'x' | '×') && !group.is_empty() {
-            groups.push(std::mem::take(&mut group));
-        }
-    }
-    groups.iter().any(|g| g == dims)
-}
 
 /// Whether `err` holds the whole number `n` (not inside a larger one), as
 /// the judge reads an error that must name a number.
@@ -82,7 +60,7 @@ fn ex_6_1_every_row_sees_min_of_its_position_and_w() {
 #[test]
 fn ex_6_1_a_window_of_zero_is_an_error() {
     let err = sliding_window_mask(4, 0).unwrap_err().to_string();
-    assert!(err.contains("w = 0"), "{err}");
+    assert!(names(&err, "w = 0"), "{err}");
 }
 
 // Exercise 6.2: padding_mask

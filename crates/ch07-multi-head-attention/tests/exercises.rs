@@ -4,6 +4,7 @@
 //! Expected values were worked out by hand (the arithmetic is in each
 //! comment) and checked with Python.
 
+use attn_common::message::names_shape;
 use attn_common::rng::SplitMix64;
 use ch04_self_attention::sentences::journey;
 use ch07_multi_head_attention::exercises::{
@@ -12,29 +13,6 @@ use ch07_multi_head_attention::exercises::{
 use ch07_multi_head_attention::worked::journey_stack;
 use ch07_multi_head_attention::{Mask, parameter_count};
 use ndarray::{Array2, Array3, Axis, array, s};
-
-/// Whether `err` names the shape `dims` in one of the ways the judge
-/// accepts (see the exercises' module documentation): `(2, 3)`,
-/// `[2, 3]`, `(2,3)` or `2x3`; a one-dimensional shape also `(2,)`, `[2]`
-/// or plain `2`.
-fn names_shape(err: &str, dims: &[usize]) -> bool {
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    let (mut group, mut digits) = (Vec::new(), String::new());
-    for c in err.chars().chain(['.']) {
-        if c.is_ascii_digit() {
-            digits.push(c);
-            continue;
-        }
-        if !digits.is_empty() {
-            group.push(digits.parse().unwrap_or(usize::MAX));
-            digits.clear();
-        }
-        if !matches!(c, ',' | ' ' | 'x' | '×') && !group.is_empty() {
-            groups.push(std::mem::take(&mut group));
-        }
-    }
-    groups.iter().any(|g| g == dims)
-}
 
 /// Whether `err` holds the whole number `n` (not inside a larger one), as
 /// the judge reads an error that must name a number.

@@ -4,35 +4,13 @@
 //! Expected values were worked out by hand (the arithmetic is in each
 //! comment) and checked with Python's `math` module.
 
+use attn_common::message::names_shape;
 use attn_common::rng::SplitMix64;
 use ch05_trainable_weights::SelfAttention;
 use ch08_cross_attention::exercises::{hard_alignment, padded_cross_attention};
 use ch08_cross_attention::translation::hello_world;
 use ch08_cross_attention::{CrossAttention, cross_attention};
 use ndarray::{Array2, Array3, array, s};
-
-/// Whether `err` names the shape `dims` in one of the ways the judge
-/// accepts (see the exercises' module documentation): `(2, 3)`,
-/// `[2, 3]`, `(2,3)` or `2x3`; a one-dimensional shape also `(2,)`, `[2]`
-/// or plain `2`.
-fn names_shape(err: &str, dims: &[usize]) -> bool {
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    let (mut group, mut digits) = (Vec::new(), String::new());
-    for c in err.chars().chain(['.']) {
-        if c.is_ascii_digit() {
-            digits.push(c);
-            continue;
-        }
-        if !digits.is_empty() {
-            group.push(digits.parse().unwrap_or(usize::MAX));
-            digits.clear();
-        }
-        if !matches!(c, ',' | ' ' | 'x' | '×') && !group.is_empty() {
-            groups.push(std::mem::take(&mut group));
-        }
-    }
-    groups.iter().any(|g| g == dims)
-}
 
 // Exercise 8.1: hard_alignment
 

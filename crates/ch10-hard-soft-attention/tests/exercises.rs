@@ -4,34 +4,12 @@
 //! Expected values were worked out by hand (the arithmetic is in each
 //! comment) and checked with Python.
 
+use attn_common::message::names_shape;
 use ch10_hard_soft_attention::exercises::{
     reinforce_estimate, sparsemax_at, top_k_weights,
 };
 use ch10_hard_soft_attention::reinforce::exact_gradient;
 use ndarray::{Array1, array};
-
-/// Whether `err` names the shape `dims` in one of the ways the judge
-/// accepts (see the exercises' module documentation): `(2, 3)`,
-/// `[2, 3]`, `(2,3)` or `2x3`; a one-dimensional shape also `(2,)`, `[2]`
-/// or plain `2`.
-fn names_shape(err: &str, dims: &[usize]) -> bool {
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    let (mut group, mut digits) = (Vec::new(), String::new());
-    for c in err.chars().chain(['.']) {
-        if c.is_ascii_digit() {
-            digits.push(c);
-            continue;
-        }
-        if !digits.is_empty() {
-            group.push(digits.parse().unwrap_or(usize::MAX));
-            digits.clear();
-        }
-        if !matches!(c, ',' | ' ' | 'x' | '×') && !group.is_empty() {
-            groups.push(std::mem::take(&mut group));
-        }
-    }
-    groups.iter().any(|g| g == dims)
-}
 
 fn assert_close(got: &Array1<f64>, want: &[f64]) {
     assert_eq!(got.len(), want.len(), "{got}");

@@ -1,33 +1,11 @@
 //! Visible tests for chapter 11's exercises, with the arithmetic worked
 //! by hand in the comments.
 
+use attn_common::message::names_shape;
 use ch11_seeing_attention::exercises::{
     effective_keys, rollout_with_residual, sparse_twin,
 };
 use ndarray::{Array3, Axis, array, stack};
-
-/// Whether `err` names the shape `dims` in one of the ways the judge
-/// accepts (see the exercises' module documentation): `(2, 3)`,
-/// `[2, 3]`, `(2,3)` or `2x3`; a one-dimensional shape also `(2,)`, `[2]`
-/// or plain `2`.
-fn names_shape(err: &str, dims: &[usize]) -> bool {
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    let (mut group, mut digits) = (Vec::new(), String::new());
-    for c in err.chars().chain(['.']) {
-        if c.is_ascii_digit() {
-            digits.push(c);
-            continue;
-        }
-        if !digits.is_empty() {
-            group.push(digits.parse().unwrap_or(usize::MAX));
-            digits.clear();
-        }
-        if !matches!(c, ',' | ' ' | 'x' | '×') && !group.is_empty() {
-            groups.push(std::mem::take(&mut group));
-        }
-    }
-    groups.iter().any(|g| g == dims)
-}
 
 fn round4(x: f64) -> f64 {
     (x * 1e4).round() / 1e4

@@ -1,33 +1,11 @@
 //! Visible tests for chapter 13's exercises, with the arithmetic worked by
 //! hand. Run `cargo test -p ch13-cost-of-attention --test exercises`.
 
+use attn_common::message::names_shape;
 use ch13_cost_of_attention::exercises::{
     kv_cache_bytes, naive_multiply_adds, online_softmax_step, tiled_attention,
 };
 use ndarray::array;
-
-/// Whether `err` names the shape `dims` in one of the ways the judge
-/// accepts (see the exercises' module documentation): `(2, 3)`,
-/// `[2, 3]`, `(2,3)` or `2x3`; a one-dimensional shape also `(2,)`, `[2]`
-/// or plain `2`.
-fn names_shape(err: &str, dims: &[usize]) -> bool {
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    let (mut group, mut digits) = (Vec::new(), String::new());
-    for c in err.chars().chain(['.']) {
-        if c.is_ascii_digit() {
-            digits.push(c);
-            continue;
-        }
-        if !digits.is_empty() {
-            group.push(digits.parse().unwrap_or(usize::MAX));
-            digits.clear();
-        }
-        if !matches!(c, ',' | ' ' | 'x' | '×') && !group.is_empty() {
-            groups.push(std::mem::take(&mut group));
-        }
-    }
-    groups.iter().any(|g| g == dims)
-}
 
 #[test]
 fn ex_13_1_counts_scores_and_weighted_sums() {

@@ -4,35 +4,13 @@
 //! Expected values were worked out by hand (the arithmetic is in each
 //! comment) and checked with Python.
 
+use attn_common::message::names_shape;
 use ch14_where_attention_lives::block::{GPT2_SMALL, model_count};
 use ch14_where_attention_lives::exercises::{
     block_parameters, normalise, rotate, sinusoidal_encoding,
 };
 use ch14_where_attention_lives::position::{rope, sinusoidal};
 use ndarray::array;
-
-/// Whether `err` names the shape `dims` in one of the ways the judge
-/// accepts (see the exercises' module documentation): `(2, 3)`,
-/// `[2, 3]`, `(2,3)` or `2x3`; a one-dimensional shape also `(2,)`, `[2]`
-/// or plain `2`.
-fn names_shape(err: &str, dims: &[usize]) -> bool {
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    let (mut group, mut digits) = (Vec::new(), String::new());
-    for c in err.chars().chain(['.']) {
-        if c.is_ascii_digit() {
-            digits.push(c);
-            continue;
-        }
-        if !digits.is_empty() {
-            group.push(digits.parse().unwrap_or(usize::MAX));
-            digits.clear();
-        }
-        if !matches!(c, ',' | ' ' | 'x' | '×') && !group.is_empty() {
-            groups.push(std::mem::take(&mut group));
-        }
-    }
-    groups.iter().any(|g| g == dims)
-}
 
 fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol
