@@ -78,12 +78,13 @@ pub fn heatmap_grid(
     // A phone's column holds one panel to a row.
     let columns = if narrow { 1 } else { columns.min(panels.len()) };
     let grid_rows = panels.len().div_ceil(columns);
-    let label_w =
-        14 + 9 * row_labels.iter().map(|s| s.len()).max().unwrap_or(1) as i32;
-    let bar_area = if narrow { 72 } else { 100 };
+    let per_char = if narrow { 8 } else { 9 };
+    let longest = row_labels.iter().map(|s| s.chars().count()).max();
+    let label_w = 14 + per_char * longest.unwrap_or(1) as i32;
+    let bar_area = if narrow { 66 } else { 100 };
     let (cell_w, cell_h, annotate) = if narrow {
         let room = NARROW_WIDTH as i32 - label_w - bar_area - 20;
-        let w = (room / cols.max(1) as i32).clamp(14, 52);
+        let w = (room / cols.max(1) as i32).clamp(12, 52);
         let annotate = w >= 52 && cols <= MAX_ANNOTATED_COLUMNS;
         (w, if annotate { 30 } else { w.min(26) }, annotate)
     } else if cols <= MAX_ANNOTATED_COLUMNS {

@@ -114,9 +114,10 @@ pub const DARK_PAPER: RGBColor = RGBColor(0x22, 0x25, 0x2c);
 pub const DARK_INK: RGBColor = RGBColor(0xe6, 0xe6, 0xe6);
 
 /// The widest a narrow figure is drawn: a 360 px phone shows mdBook's
-/// column about 330 px wide, so text drawn at 12.9 px (plotters' 16) stays
-/// above 12 px there.
-pub const NARROW_WIDTH: u32 = 340;
+/// column 320 px wide, so a figure is shown at its own size there and its
+/// smallest text (a subscript at 85 % of plotters' 17, 11.65 px) stays
+/// above 11 px.
+pub const NARROW_WIDTH: u32 = 320;
 
 thread_local! {
     static STYLE: std::cell::Cell<Style> = const { std::cell::Cell::new(Style { narrow: false, dark: false }) };
@@ -469,14 +470,15 @@ pub fn heatmap(map: &Heatmap) -> Result<String> {
     let min = map.values.iter().copied().fold(f64::MAX, f64::min).min(0.0);
 
     let narrow = style().narrow;
-    let label_w = 20
-        + 9 * map.row_labels.iter().map(|s| s.len()).max().unwrap_or(1) as i32;
+    let per_char = if narrow { 8 } else { 9 };
+    let longest = map.row_labels.iter().map(|s| s.chars().count()).max();
+    let label_w = 20 + per_char * longest.unwrap_or(1) as i32;
     let left = if narrow { 26 } else { 34 } + label_w;
-    let bar_area = if narrow { 72 } else { 110 };
+    let bar_area = if narrow { 66 } else { 110 };
     let max_width = if narrow { NARROW_WIDTH } else { MAX_WIDTH } as i32;
     // As wide as fits the column, between room for a number and a
     // comfortable cell; on a phone as small as it must be.
-    let min_cell = if narrow { 14 } else { 56 };
+    let min_cell = if narrow { 12 } else { 56 };
     let cell_w = ((max_width - left - bar_area) / cols.max(1) as i32)
         .clamp(min_cell, 76);
     // A number needs about 52 px; narrower cells show colour only (the

@@ -9,7 +9,8 @@
 
 use anyhow::{Context, Result, anyhow, ensure};
 use attn_common::plot::{
-    Figure, Marker, OKABE_ITO, ink, legend_height, line_legend, paper, style,
+    Figure, Marker, NARROW_WIDTH, OKABE_ITO, ink, legend_height, line_legend,
+    paper, style,
 };
 use plotters::coord::combinators::{BindKeyPoints, IntoLogRange};
 use plotters::prelude::*;
@@ -151,7 +152,11 @@ fn log_log(
     let narrow = style().narrow;
     // On a phone: no title (the page's caption has it), bigger text, the
     // legend in a band below, every other tick.
-    let (width, chart_h) = if narrow { (340, 330) } else { (740, 408) };
+    let (width, chart_h) = if narrow {
+        (NARROW_WIDTH as i32, 330)
+    } else {
+        (740, 408)
+    };
     let (label_size, desc_size) = if narrow { (16, 16) } else { (14, 15) };
     let x_ticks: Vec<f64> = if narrow {
         x_ticks.into_iter().step_by(2).collect()

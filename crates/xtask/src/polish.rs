@@ -363,7 +363,7 @@ mod tests {
                  <mi mathvariant=\"bold-italic\">xΩ</mi>"
             ),
             "<mi mathvariant=\"bold-italic\">\u{1D738}</mi><mi>γ</mi>\
-             <mi mathvariant=\"bold-italic\">\u{1D499}\u{1D74E}</mi>"
+             <mi mathvariant=\"bold-italic\">\u{1D499}\u{1D734}</mi>"
         );
         assert_eq!(bold_italic_char('β'), '\u{1D737}');
         assert_eq!(bold_italic_char('A'), '\u{1D468}');

@@ -710,3 +710,81 @@ fn assemble(original: &[u8], tables: &[([u8; 4], &[u8])]) -> Vec<u8> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn math_font() -> &'static [u8] {
+        typst_assets::fonts()
+            .find(|f| {
+                f.windows(29).any(|w| w == b"NewComputerModernMath-Regular")
+            })
+            .unwrap()
+    }
+
+    /// The charstrings of a font's CFF table.
+    fn charstrings(font: &[u8]) -> Vec<Vec<u8>> {
+        let t = tables(font).unwrap();
+        let cff = table(&t, b"CFF ").unwrap();
+        let (_, after_names) = index(cff, cff[2] as usize).unwrap();
+        let (tops, _) = index(cff, after_names).unwrap();
+        let top = dict(tops[0]).unwrap();
+        let at = top.iter().find(|e| e.op == 17).unwrap().operands[0].0;
+        let (glyphs, _) = index(cff, at as usize).unwrap();
+        glyphs.iter().map(|g| g.to_vec()).collect()
+    }
+
+    #[test]
+    fn kept_glyphs_keep_their_outlines_and_the_rest_are_emptied() {
+        let font = math_font();
+        let chars: BTreeSet<char> = "x(".chars().collect();
+        let small = subset(font, &chars).unwrap();
+        assert!(small.len() < font.len() / 2, "{} bytes", small.len());
+        let (before, after) = (tables(font).unwrap(), tables(&small).unwrap());
+        // Every table but CFF is the same, byte for byte.
+        assert_eq!(before.len(), after.len());
+        for ((tag, a), (tag2, b)) in before.iter().zip(&after) {
+            assert_eq!(tag, tag2);
+            if tag != b"CFF " && tag != b"head" {
+                assert_eq!(a, b, "{}", String::from_utf8_lossy(tag));
+            }
+        }
+        let (old, new) = (charstrings(font), charstrings(&small));
+        assert_eq!(old.len(), new.len(), "glyph ids stay");
+        let cmap = table(&before, b"cmap").unwrap();
+        let gid = |c| glyph(cmap, c).unwrap().unwrap() as usize;
+        // x, its math italic form and ( keep their outlines; y does not.
+        for c in ['x', '\u{1D465}', '('] {
+            assert_eq!(new[gid(c)], old[gid(c)], "{c}");
+            assert!(new[gid(c)].len() > 1, "{c}");
+        }
+        assert_eq!(new[gid('y')], [14]);
+        // The taller brackets the MATH table lists for ( are kept too.
+        let mut keep = BTreeSet::from([gid('(') as u16]);
+        math_closure(table(&before, b"MATH").unwrap(), &mut keep).unwrap();
+        assert!(keep.len() > 3, "{keep:?}");
+        for g in keep {
+            assert_eq!(new[g as usize], old[g as usize], "glyph {g}");
+        }
+    }
+
+    #[test]
+    fn the_checksum_adjustment_makes_the_font_sum_to_the_magic_number() {
+        let small = subset(math_font(), &BTreeSet::from(['a'])).unwrap();
+        let sum = small.chunks(4).fold(0u32, |s, c| {
+            let mut w = [0u8; 4];
+            w[..c.len()].copy_from_slice(c);
+            s.wrapping_add(u32::from_be_bytes(w))
+        });
+        assert_eq!(sum, 0xB1B0_AFBA);
+    }
+
+    #[test]
+    fn a_truncated_font_is_an_error_not_a_panic() {
+        let font = math_font();
+        for len in [0, 3, 12, 200, 5000] {
+            assert!(subset(&font[..len], &BTreeSet::from(['a'])).is_err());
+        }
+    }
+}
