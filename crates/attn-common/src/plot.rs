@@ -1029,7 +1029,7 @@ pub fn lines(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ndarray::array;
+    use ndarray::{Array2, array};
 
     #[test]
     fn heatmap_writes_every_value_into_the_svg() {
@@ -1114,6 +1114,135 @@ mod tests {
         })
         .unwrap_err();
         assert!(err.to_string().contains("shape (1, 2)"), "{err}");
+    }
+
+    /// The width of an SVG and the smallest font size it writes.
+    fn width_and_smallest_font(svg: &str) -> (f64, f64) {
+        let width = svg
+            .split("width=\"")
+            .nth(1)
+            .and_then(|w| w.split('"').next())
+            .and_then(|w| w.parse().ok())
+            .unwrap();
+        let smallest = svg
+            .split("font-size=\"")
+            .skip(1)
+            .filter_map(|f| f.split('"').next()?.parse::<f64>().ok())
+            .fold(f64::MAX, f64::min);
+        (width, smallest)
+    }
+
+    /// One chart of each kind, with long labels, in the current style.
+    fn three_charts() -> Vec<String> {
+        let values = Array2::from_shape_fn((11, 11), |(i, j)| {
+            ((i * 11 + j) % 7) as f64 / 7.0
+        });
+        let labels = [
+            "The", "animal", "didn't", "cross", "the", "street", "because",
+            "it", "was", "too", "tired",
+        ];
+        let series = || {
+            vec![
+                Series {
+                    name: "one decoding step, KV cache of T tokens",
+                    values: vec![(1.0, 0.5), (2.0, 0.7), (3.0, 0.2)],
+                },
+                Series {
+                    name: "b",
+                    values: vec![(1.0, 0.1), (2.0, 0.3), (3.0, 0.9)],
+                },
+            ]
+        };
+        vec![
+            heatmap(&Heatmap {
+                title: "A title far too long for the column of any phone",
+                values: values.view(),
+                row_labels: &labels,
+                col_labels: &labels,
+                row_axis: "query (the token that attends)",
+                col_axis: "key",
+            })
+            .unwrap(),
+            lines(
+                "t",
+                &series(),
+                "log2 of the temperature tau (-8: tau = 1/256, 0: tau = 1)",
+                "weight",
+                XScale::Linear,
+            )
+            .unwrap(),
+            grouped_bars(
+                "t",
+                &["exact match", "no match", "partial match"],
+                &series(),
+                "weight",
+            )
+            .unwrap(),
+        ]
+    }
+
+    #[test]
+    fn narrow_figures_fit_a_phone_with_text_above_11_px() {
+        for svg in with_style(
+            Style {
+                narrow: true,
+                dark: false,
+            },
+            three_charts,
+        ) {
+            let (width, smallest) = width_and_smallest_font(&svg);
+            assert!(width <= f64::from(NARROW_WIDTH), "{width}");
+            // Shown at its own width in a 320 px column: plotters' sizes
+            // are pixels here.
+            assert!(smallest >= 11.0, "{smallest}");
+            assert!(!svg.contains("far too long"), "no title on a phone");
+        }
+        // The wide ones keep their title.
+        assert!(three_charts()[0].contains("far too long"));
+    }
+
+    #[test]
+    fn dark_figures_are_dark_plates_with_light_ink() {
+        let dark = with_style(
+            Style {
+                narrow: false,
+                dark: true,
+            },
+            three_charts,
+        );
+        let light = three_charts();
+        let paper = format!("fill=\"{}\"", hex(&DARK_PAPER));
+        for (d, l) in dark.iter().zip(&light) {
+            assert!(d.contains(&paper), "dark plate");
+            assert!(!l.contains(&paper));
+            assert!(d.contains(&hex(&DARK_INK)), "light ink");
+        }
+        assert!(contrast_ratio(DARK_PAPER, DARK_INK) >= 7.0);
+    }
+
+    #[test]
+    fn styles_are_restored_and_named() {
+        assert_eq!(style(), Style::default());
+        let inside = with_style(Style::ALL[3], style);
+        assert_eq!(
+            inside,
+            Style {
+                narrow: true,
+                dark: true
+            }
+        );
+        assert_eq!(style(), Style::default());
+        let names: Vec<String> =
+            Style::ALL.iter().map(|s| s.file("ch01-a.svg")).collect();
+        assert_eq!(
+            names,
+            [
+                "ch01-a.svg",
+                "ch01-a-dark.svg",
+                "ch01-a-narrow.svg",
+                "ch01-a-narrow-dark.svg"
+            ]
+        );
     }
 
     #[test]
