@@ -163,7 +163,9 @@ test('every page loads cleanly and every internal link and #anchor resolves', as
 // ---------------------------------------------------------------------------
 // Math: the math font, bold symbols, stretchy brackets.
 
-const MATH_BOLD = /^[\u{1D400}-\u{1D433}\u{1D6A8}-\u{1D6E1}\u{1D7CE}-\u{1D7D7}]+$/u;
+// Unicode's mathematical bold and bold italic letters (Latin, Greek) and
+// bold digits.
+const MATH_BOLD = /^[\u{1D400}-\u{1D433}\u{1D468}-\u{1D49B}\u{1D6A8}-\u{1D6E1}\u{1D71C}-\u{1D755}\u{1D7CE}-\u{1D7D7}]+$/u;
 
 test('math renders with the math font: bold is bold, brackets stretch', async () => {
   const problems = [];
@@ -178,7 +180,7 @@ test('math renders with the math font: bold is bold, brackets stretch', async ()
     await visit(page, file);
     const found = await page.evaluate(() => {
       const out = { bold: [], fences: [], sums: [] };
-      for (const el of document.querySelectorAll('math [mathvariant="bold"]')) {
+      for (const el of document.querySelectorAll('math [mathvariant="bold"], math [mathvariant="bold-italic"]')) {
         out.bold.push({ text: el.textContent, weight: getComputedStyle(el).fontWeight });
       }
       // A fence (a bracket, brace or bar that KaTeX marks fence="true")
@@ -454,12 +456,38 @@ test('no display formula is wider than the column of a 360 px phone', async () =
     formulas += wide.count;
     for (const o of wide.out) problems.push(`${file}: ${o}`);
     if (file === 'ch12-learning-to-attend.html') {
-      await page.screenshot({ path: path.join(SCREENSHOTS, 'phone-navy-ch12.png') });
+      await page.locator('math[display="block"]').first().scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'phone-navy-ch12-formula.png') });
     }
   }
   await context.close();
   assert.ok(formulas > 40, `only ${formulas} display formulas found`);
   report(problems, 'display formulas at 360 px');
+});
+
+// Narrower than any phone the book is laid out for, formulas do scroll: such
+// a box is reachable by keyboard and shows that it scrolls.
+test('at 240 px a display formula that scrolls is focusable and marked', async () => {
+  const problems = [];
+  const { context, page } = await open(problems, { viewport: { width: 240, height: 700 }, theme: 'navy' });
+  await visit(page, 'ch12-learning-to-attend.html');
+  await page.waitForTimeout(200);
+  const boxes = await page.$$eval('.katex-display', (els) =>
+    els
+      .filter((b) => b.scrollWidth > b.clientWidth + 1)
+      .map((b) => ({
+        tab: b.getAttribute('tabindex'),
+        marked: b.classList.contains('scrolls'),
+        shadow: getComputedStyle(b).backgroundImage.includes('gradient'),
+        text: b.textContent.slice(0, 40),
+      })),
+  );
+  if (boxes.length === 0) problems.push('no formula scrolls at 240 px: the check checks nothing');
+  for (const b of boxes) {
+    if (b.tab !== '0' || !b.marked || !b.shadow) problems.push(`a scrolling formula is not focusable and marked: ${JSON.stringify(b)}`);
+  }
+  await context.close();
+  report(problems, 'scrolling formulas');
 });
 
 // ---------------------------------------------------------------------------

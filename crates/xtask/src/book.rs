@@ -157,8 +157,9 @@ fn gust_section(notice: &str) -> Option<String> {
     let body = &notice[start..];
     let end = body.find("\n=====").unwrap_or(body.len());
     Some(format!(
-        "New Computer Modern Math (NewCMMath-Regular.woff2, compressed \
-         from NewCMMath-Regular.otf), \
+        "New Computer Modern Math (NewCMMath-Regular.woff2, cut down to \
+         the glyphs the book uses and compressed from \
+         NewCMMath-Regular.otf), \
          (C) 2019-2026 Antonis Tsolomitis, as bundled by the typst-assets \
          crate.\n\n{}\n",
         body[..end].trim_end()
