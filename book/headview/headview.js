@@ -149,10 +149,14 @@
     }
 
     select.addEventListener("change", draw);
-    var fallback = box.querySelector("img");
-    if (fallback) {
-      fallback.hidden = true;
-    }
+    // The drawing for readers without JavaScript: the figure's pictures
+    // go, its numbered caption stays above the interactive view.
+    var fallbacks = box.querySelectorAll("a.figure-link, img");
+    Array.prototype.forEach.call(fallbacks, function (el) {
+      if (!el.closest("a.figure-link") || el.matches("a.figure-link")) {
+        el.hidden = true;
+      }
+    });
     box.appendChild(controls);
     box.appendChild(svg);
     box.appendChild(readout);

@@ -27,7 +27,7 @@ if (!BOOK_URL || !BOOK_DIR) {
 const ORIGIN = new URL(BOOK_URL).origin;
 
 // The smallest text a figure may show, in CSS pixels, at the size it is
-// displayed in the desktop column.
+// displayed, in the desktop column and on a 360 px phone.
 const MIN_FIGURE_TEXT_PX = 11;
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 360, height: 740 };
@@ -163,7 +163,9 @@ test('every page loads cleanly and every internal link and #anchor resolves', as
 // ---------------------------------------------------------------------------
 // Math: the math font, bold symbols, stretchy brackets.
 
-const MATH_BOLD = /^[\u{1D400}-\u{1D433}\u{1D6A8}-\u{1D6E1}\u{1D7CE}-\u{1D7D7}]+$/u;
+// Unicode's mathematical bold and bold italic letters (Latin, Greek) and
+// bold digits.
+const MATH_BOLD = /^[\u{1D400}-\u{1D433}\u{1D468}-\u{1D49B}\u{1D6A8}-\u{1D6E1}\u{1D71C}-\u{1D755}\u{1D7CE}-\u{1D7D7}]+$/u;
 
 test('math renders with the math font: bold is bold, brackets stretch', async () => {
   const problems = [];
@@ -178,7 +180,7 @@ test('math renders with the math font: bold is bold, brackets stretch', async ()
     await visit(page, file);
     const found = await page.evaluate(() => {
       const out = { bold: [], fences: [], sums: [] };
-      for (const el of document.querySelectorAll('math [mathvariant="bold"]')) {
+      for (const el of document.querySelectorAll('math [mathvariant="bold"], math [mathvariant="bold-italic"]')) {
         out.bold.push({ text: el.textContent, weight: getComputedStyle(el).fontWeight });
       }
       // A fence (a bracket, brace or bar that KaTeX marks fence="true")
@@ -292,44 +294,238 @@ test('nothing overflows the text column on a 360 px phone', async () => {
 });
 
 // ---------------------------------------------------------------------------
-// Figures: legible in the desktop column, a tap away from full size.
+// Figures: legible in the desktop column and on a phone, in the page's theme,
+// numbered, a tap away from full size.
 
-test('figures are legible in the desktop column and open at full size', async () => {
+/** Loads every figure of the page now (they are loading="lazy") and
+ * describes the ones shown: the SVG the browser chose, its link, its size. */
+async function shownFigures(page) {
+  await page.evaluate(async () => {
+    const imgs = [...document.querySelectorAll('#mdbook-content main img')];
+    for (const img of imgs) img.loading = 'eager';
+    await Promise.all(imgs.map((img) => (img.complete ? null : new Promise((r) => {
+      img.addEventListener('load', r, { once: true });
+      img.addEventListener('error', r, { once: true });
+    }))));
+  });
+  return page.$$eval('#mdbook-content main img', (els) =>
+    els.map((img) => ({
+      src: img.currentSrc || img.src,
+      shown: img.getBoundingClientRect().width,
+      link: img.closest('a')?.href ?? null,
+      figure: img.closest('figure')?.id ?? null,
+      caption: img.closest('figure')?.querySelector('figcaption')?.textContent ?? null,
+    })),
+  );
+}
+
+/** The smallest text of an SVG figure shown `shown` px wide, in CSS px. */
+function smallestText(svg, shown) {
+  const width = parseFloat(/<svg[^>]*\swidth="([\d.]+)/.exec(svg)?.[1] ?? NaN);
+  // plotters writes font-size="N" in px; hand-written SVGs set a default
+  // on the root element and override it per element.
+  const sizes = [...svg.matchAll(/font-size="([\d.]+)/g)].map((m) => parseFloat(m[1]));
+  if (sizes.length === 0 || !Number.isFinite(width)) return null;
+  return { px: Math.min(...sizes) * (shown / width), width, font: Math.min(...sizes) };
+}
+
+/** The relative luminance of the SVG's plate (its first filled rect). */
+function plateLuminance(svg) {
+  const fill = /<rect[^>]*\sfill="([^"]+)"/.exec(svg)?.[1] ?? '';
+  const named = { white: '#ffffff', black: '#000000' };
+  const hex = (named[fill.toLowerCase()] ?? fill).replace('#', '');
+  if (!/^[0-9a-f]{6}$/i.test(hex)) return null;
+  const [r, g, b] = [0, 2, 4].map((i) => {
+    const v = parseInt(hex.slice(i, i + 2), 16) / 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+for (const { name, viewport, theme } of [
+  { name: 'desktop, light', viewport: DESKTOP, theme: 'light' },
+  { name: '360 px phone, navy', viewport: PHONE, theme: 'navy' },
+  { name: 'desktop, coal', viewport: DESKTOP, theme: 'coal' },
+  { name: '360 px phone, ayu', viewport: PHONE, theme: 'ayu' },
+]) {
+  test(`figures (${name}): text at least ${MIN_FIGURE_TEXT_PX} px, in the theme, numbered, open at full size`, async () => {
+    const problems = [];
+    const dark = theme !== 'light';
+    const { context, page } = await open(problems, { viewport, theme });
+    let figures = 0;
+    for (const file of PAGES) {
+      await visit(page, file);
+      for (const img of await shownFigures(page)) {
+        // Hidden images (the other theme's copy, or a picture a chapter's
+        // script replaced) are not read.
+        if (!img.src.endsWith('.svg') || img.shown === 0) continue;
+        figures += 1;
+        const name = img.src.split('/').pop();
+        // The link opens the wide variant of the copy shown.
+        const full = img.src.replace('-narrow', '');
+        if (img.link !== full) problems.push(`${file}: ${name} links to ${img.link}, not to ${full}`);
+        if (!img.figure || !/^Figure \d+\.\d+/.test(img.caption ?? '')) {
+          problems.push(`${file}: ${name} has no numbered caption (${img.figure}: ${img.caption})`);
+        }
+        const svg = (await get(img.src)).text;
+        const text = smallestText(svg, img.shown);
+        if (text && text.px < MIN_FIGURE_TEXT_PX) {
+          problems.push(
+            `${file}: ${name}: smallest text ${text.px.toFixed(1)} px at ${img.shown.toFixed(0)} px wide (figure ${text.width} px, font ${text.font})`,
+          );
+        }
+        const plate = plateLuminance(svg);
+        if (plate === null) problems.push(`${file}: ${name}: no plate colour found`);
+        else if (dark && plate > 0.2) problems.push(`${file}: ${name} is a light plate (luminance ${plate.toFixed(2)}) in ${theme}`);
+        else if (!dark && plate < 0.8) problems.push(`${file}: ${name} is a dark plate (luminance ${plate.toFixed(2)}) in ${theme}`);
+      }
+      if (file === 'ch13-cost-of-attention.html' && viewport === PHONE) {
+        await page.locator('#figure-13-1').scrollIntoViewIfNeeded();
+        await page.screenshot({ path: path.join(SCREENSHOTS, `phone-${theme}-ch13-figure.png`) });
+      }
+      if (file === 'ch07-multi-head-attention.html' && theme === 'coal') {
+        await page.locator('#figure-7-1').scrollIntoViewIfNeeded();
+        await page.screenshot({ path: path.join(SCREENSHOTS, 'desktop-coal-ch07-figure.png') });
+      }
+    }
+    await context.close();
+    assert.ok(figures > 30, `only ${figures} figures found`);
+    report(problems, `figures (${name})`);
+  });
+}
+
+// Without JavaScript, chapter 11's head view is its numbered figure: legible
+// on a phone, and a tap away from full size.
+test('the head view without JavaScript: a numbered figure, legible at 360 px, that opens at full size', async () => {
   const problems = [];
-  const { context, page } = await open(problems);
-  let figures = 0;
+  const context = await browser.newContext({ viewport: PHONE, javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(BOOK_URL + 'ch11-seeing-attention.html', { waitUntil: 'load' });
+  const imgs = await page.$$eval('.headview img', (els) =>
+    els.map((img) => ({
+      src: img.currentSrc || img.src,
+      shown: img.getBoundingClientRect().width,
+      link: img.closest('a')?.href ?? null,
+      caption: img.closest('figure')?.querySelector('figcaption')?.textContent ?? '',
+    })),
+  );
+  const shown = imgs.filter((i) => i.shown > 0);
+  if (shown.length === 0) problems.push('no head view figure is shown without JavaScript');
+  for (const img of shown) {
+    const name = img.src.split('/').pop();
+    if (!name.includes('-narrow')) problems.push(`${name}: a phone gets the wide variant`);
+    if (img.link !== img.src.replace('-narrow', '')) problems.push(`${name} links to ${img.link}`);
+    if (!/^Figure 11\.\d+/.test(img.caption)) problems.push(`${name}: no numbered caption`);
+    const text = smallestText((await get(img.src)).text, img.shown);
+    if (!text || text.px < MIN_FIGURE_TEXT_PX) problems.push(`${name}: smallest text ${text?.px.toFixed(1)} px`);
+  }
+  await page.locator('.headview').first().scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'phone-nojs-ch11-headview.png') });
+  await context.close();
+  report(problems, 'the head view without JavaScript');
+});
+
+// ---------------------------------------------------------------------------
+// Display formulas fit a phone's column: none needs to scroll at 360 px.
+
+test('no display formula is wider than the column of a 360 px phone', async () => {
+  const problems = [];
+  const { context, page } = await open(problems, { viewport: PHONE, theme: 'navy' });
+  let formulas = 0;
   for (const file of PAGES) {
     await visit(page, file);
-    const imgs = await page.$$eval('#mdbook-content main img', (els) =>
-      els.map((img) => ({
-        src: img.currentSrc || img.src,
-        shown: img.getBoundingClientRect().width,
-        natural: img.naturalWidth,
-        link: img.closest('a')?.href ?? null,
-      })),
-    );
-    for (const img of imgs) {
-      // Hidden images (mdBook's zoom copy, or a picture a chapter's script
-      // replaced) are not read at this size.
-      if (!img.src.endsWith('.svg') || img.shown === 0) continue;
-      figures += 1;
-      const name = img.src.split('/').pop();
-      if (img.link !== img.src) problems.push(`${file}: ${name} is not a link to itself (tap to enlarge)`);
-      const svg = (await get(img.src)).text;
-      const width = parseFloat(/<svg[^>]*\swidth="([\d.]+)/.exec(svg)?.[1] ?? img.natural);
-      const sizes = [...svg.matchAll(/font-size="([\d.]+)/g)].map((m) => parseFloat(m[1]));
-      if (sizes.length === 0) continue;
-      const smallest = Math.min(...sizes) * (img.shown / width);
-      if (smallest < MIN_FIGURE_TEXT_PX) {
-        problems.push(
-          `${file}: ${name}: smallest text ${smallest.toFixed(1)} px at ${img.shown.toFixed(0)} px wide (figure ${width} px, font ${Math.min(...sizes)})`,
-        );
+    const wide = await page.evaluate(() => {
+      const main = document.querySelector('#mdbook-content main');
+      const col = main.getBoundingClientRect();
+      const out = [];
+      const all = main.querySelectorAll('math[display="block"]');
+      for (const math of all) {
+        const w = math.scrollWidth || math.getBoundingClientRect().width;
+        // The formula's own width, not the box's: a box may be as wide as
+        // the column while its formula runs on past it.
+        const r = document.createRange();
+        r.selectNodeContents(math);
+        const inner = Math.max(r.getBoundingClientRect().width, w);
+        if (inner > col.width + 1) {
+          const text = math.textContent.replace(/\s+/g, ' ').trim().slice(0, 60);
+          out.push(`${inner.toFixed(0)} px wide in a ${col.width.toFixed(0)} px column: ${text}`);
+        }
       }
+      return { count: all.length, out };
+    });
+    formulas += wide.count;
+    for (const o of wide.out) problems.push(`${file}: ${o}`);
+    if (file === 'ch12-learning-to-attend.html') {
+      await page.locator('math[display="block"]').first().scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'phone-navy-ch12-formula.png') });
     }
   }
   await context.close();
-  assert.ok(figures > 0, 'no figure found');
-  report(problems, 'figures');
+  assert.ok(formulas > 40, `only ${formulas} display formulas found`);
+  report(problems, 'display formulas at 360 px');
+});
+
+// Narrower than any phone the book is laid out for, formulas do scroll: such
+// a box is reachable by keyboard and shows that it scrolls.
+test('at 240 px a display formula that scrolls is focusable and marked', async () => {
+  const problems = [];
+  const { context, page } = await open(problems, { viewport: { width: 240, height: 700 }, theme: 'navy' });
+  await visit(page, 'ch12-learning-to-attend.html');
+  await page.waitForTimeout(200);
+  const boxes = await page.$$eval('.katex-display', (els) =>
+    els
+      .filter((b) => b.scrollWidth > b.clientWidth + 1)
+      .map((b) => ({
+        tab: b.getAttribute('tabindex'),
+        marked: b.classList.contains('scrolls'),
+        shadow: getComputedStyle(b).backgroundImage.includes('gradient'),
+        text: b.textContent.slice(0, 40),
+      })),
+  );
+  if (boxes.length === 0) problems.push('no formula scrolls at 240 px: the check checks nothing');
+  for (const b of boxes) {
+    if (b.tab !== '0' || !b.marked || !b.shadow) problems.push(`a scrolling formula is not focusable and marked: ${JSON.stringify(b)}`);
+  }
+  await context.close();
+  report(problems, 'scrolling formulas');
+});
+
+// ---------------------------------------------------------------------------
+// Print: light colours and light figures, whatever the theme.
+
+test('printing from the navy theme prints dark text on white, with light figures', async () => {
+  const problems = [];
+  const { context, page } = await open(problems, { theme: 'navy' });
+  await visit(page, 'ch04-self-attention.html');
+  await page.emulateMedia({ media: 'print' });
+  await shownFigures(page);
+  const seen = await page.evaluate(() => {
+    const lum = (css) => {
+      const m = css.match(/[\d.]+/g);
+      if (!m) return null;
+      const [r, g, b] = m.slice(0, 3).map((v) => {
+        const c = parseFloat(v) / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const body = getComputedStyle(document.body);
+    const p = document.querySelector('#mdbook-content main p');
+    const imgs = [...document.querySelectorAll('#mdbook-content main figure img')]
+      .filter((i) => i.getBoundingClientRect().width > 0)
+      .map((i) => i.currentSrc || i.src);
+    return { bg: lum(body.backgroundColor), text: lum(getComputedStyle(p).color), imgs };
+  });
+  if (!(seen.bg > 0.9)) problems.push(`the printed page is not white (luminance ${seen.bg})`);
+  if (!(seen.text < 0.1)) problems.push(`the printed text is not dark (luminance ${seen.text})`);
+  if (seen.imgs.length === 0) problems.push('no figure is printed');
+  for (const src of seen.imgs) {
+    if (src.includes('-dark')) problems.push(`a dark figure is printed: ${src}`);
+  }
+  await page.locator('#figure-4-1').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'print-from-navy-ch04.png') });
+  await context.close();
+  report(problems, 'print');
 });
 
 // ---------------------------------------------------------------------------
@@ -363,10 +559,13 @@ test('search finds "softmax" and "causal mask", and shows no TeX', async () => {
 // ---------------------------------------------------------------------------
 // Accessibility: axe-core on the book's own content, light and navy themes.
 
-test('no serious or critical accessibility violation (axe-core), light and navy', async () => {
+test('no serious or critical accessibility violation (axe-core), light desktop and navy phone', async () => {
   const problems = [];
-  for (const theme of ['light', 'navy']) {
-    const { context, page } = await open(problems, { theme });
+  for (const { theme, viewport } of [
+    { theme: 'light', viewport: DESKTOP },
+    { theme: 'navy', viewport: PHONE },
+  ]) {
+    const { context, page } = await open(problems, { theme, viewport });
     for (const file of PAGES) {
       await visit(page, file);
       await page.addScriptTag({ content: axe.source });

@@ -12,8 +12,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::plot::{
-    FONT, SIZE_CAPTION, SIZE_CELL, SIZE_LABEL, SIZE_TITLE, colour_bar,
-    draw_err, heat_cell, svg_notation,
+    FONT, NARROW_WIDTH, SIZE_CAPTION, SIZE_CELL, SIZE_LABEL, SIZE_TITLE,
+    col_label, colour_bar, draw_err, heat_cell, ink, paper, style,
+    svg_notation,
 };
 
 /// Cells are annotated with their value only when a panel is at most this
@@ -73,21 +74,35 @@ pub fn heatmap_grid(
     let min = all().fold(f64::MAX, f64::min);
     // A grid of one repeated value still needs a scale of some width.
     let max = all().fold(f64::MIN, f64::max).max(min + 1e-12);
-    let annotate = cols <= MAX_ANNOTATED_COLUMNS;
-
-    let columns = columns.min(panels.len());
+    let narrow = style().narrow;
+    // A phone's column holds one panel to a row.
+    let columns = if narrow { 1 } else { columns.min(panels.len()) };
     let grid_rows = panels.len().div_ceil(columns);
-    let label_w =
-        14 + 9 * row_labels.iter().map(|s| s.len()).max().unwrap_or(1) as i32;
-    let cell_w = if annotate { 52 } else { 22 };
-    let cell_h = if annotate { 30 } else { 22 };
+    let per_char = if narrow { 8 } else { 9 };
+    let longest = row_labels.iter().map(|s| s.chars().count()).max();
+    let label_w = 14 + per_char * longest.unwrap_or(1) as i32;
+    let bar_area = if narrow { 66 } else { 100 };
+    let (cell_w, cell_h, annotate) = if narrow {
+        let room = NARROW_WIDTH as i32 - label_w - bar_area - 20;
+        let w = (room / cols.max(1) as i32).clamp(12, 52);
+        let annotate = w >= 52 && cols <= MAX_ANNOTATED_COLUMNS;
+        (w, if annotate { 30 } else { w.min(26) }, annotate)
+    } else if cols <= MAX_ANNOTATED_COLUMNS {
+        (52, 30, true)
+    } else {
+        (22, 22, false)
+    };
+    // Column labels stand upright when they do not fit under their cell.
+    let col_chars = col_labels.iter().map(|s| s.chars().count()).max();
+    let col_chars = col_chars.unwrap_or(1) as i32;
+    let upright = 8 * col_chars > cell_w - 4;
+    let col_label_h = if upright { 10 + 8 * col_chars } else { 26 };
     // One panel: its title, its cells, its column labels below; the row
     // labels stand once, left of the first column of panels.
     let panel_w = cols as i32 * cell_w + 20;
-    let panel_h = 32 + rows as i32 * cell_h + 36;
-    let top = 44;
-    let bar_w = 18;
-    let bar_area = 100;
+    let panel_h = 32 + rows as i32 * cell_h + col_label_h + 10;
+    let top = if narrow { 8 } else { 44 };
+    let bar_w = if narrow { 14 } else { 18 };
     let width = (label_w + panel_w * columns as i32 + bar_area) as u32;
     let height = (top + panel_h * grid_rows as i32 + 36) as u32;
 
@@ -95,18 +110,20 @@ pub fn heatmap_grid(
     {
         let root = SVGBackend::with_string(&mut svg, (width, height))
             .into_drawing_area();
-        root.fill(&WHITE).map_err(draw_err)?;
+        root.fill(paper()).map_err(draw_err)?;
         let text = |size: i32, h: HPos, v: VPos| {
             TextStyle::from((FONT, size).into_font())
-                .color(&BLACK)
+                .color(ink())
                 .pos(Pos::new(h, v))
         };
-        root.draw(&Text::new(
-            title.to_string(),
-            (width as i32 / 2, 20),
-            text(SIZE_TITLE, HPos::Center, VPos::Center),
-        ))
-        .map_err(draw_err)?;
+        if !narrow {
+            root.draw(&Text::new(
+                title.to_string(),
+                (width as i32 / 2, 20),
+                text(SIZE_TITLE, HPos::Center, VPos::Center),
+            ))
+            .map_err(draw_err)?;
+        }
         for (p, (name, values)) in panels.iter().enumerate() {
             let x0 = (p % columns) as i32 * panel_w + label_w;
             let first_column = p % columns == 0;
@@ -143,17 +160,13 @@ pub fn heatmap_grid(
             }
             let bottom = cells_top + rows as i32 * cell_h;
             for (j, label) in col_labels.iter().enumerate() {
-                root.draw(&Text::new(
-                    label.to_string(),
-                    (x0 + j as i32 * cell_w + cell_w / 2, bottom + 13),
-                    text(SIZE_LABEL, HPos::Center, VPos::Center),
-                ))
-                .map_err(draw_err)?;
+                let x = x0 + j as i32 * cell_w + cell_w / 2;
+                col_label(&root, label, x, bottom, upright)?;
             }
         }
         // One colour bar for every panel.
         let bar_x = label_w + panel_w * columns as i32 + 8;
-        let bar_h = panel_h * grid_rows as i32 - 64;
+        let bar_h = (panel_h * grid_rows as i32 - 64).min(360);
         colour_bar(&root, (bar_x, top + 30), (bar_w, bar_h), min, max)?;
         root.present().map_err(draw_err)?;
     }

@@ -7,11 +7,18 @@
 //!
 //! Colours are chosen for readers with colour-vision deficiencies: heatmaps
 //! use the viridis map (perceptually uniform, readable in greyscale) and
-//! series use the Okabe–Ito palette. Every figure has a white background so
-//! it stays legible on the book's dark themes too.
+//! series use the Okabe–Ito palette.
 //!
-//! Legibility: figures are at most about 750 px wide (the book's text
-//! column) and their smallest text is at least 11 px there; numbers on
+//! Every figure comes in four [`Style`]s: wide (the desktop column) or
+//! narrow (a phone's), on a light or a dark plate, so that a figure follows
+//! the book's theme and stays legible on a phone. A chapter's `figures()`
+//! draws whichever style [`with_style`] asks for; `book-figures` calls it
+//! once per style and writes each under its own [`Style::suffix`].
+//!
+//! Legibility: wide figures are at most about 750 px wide (the book's text
+//! column) and their smallest text is at least 11 px there; narrow ones are
+//! at most [`NARROW_WIDTH`] px wide, so their text stays at least 11 px in
+//! the column of a 360 px phone; numbers on
 //! heatmap cells take black or white ink, whichever contrasts more with
 //! the cell (at least 4.5:1). Text is written in the book's notation:
 //! [`notation`] turns `d_k` into a subscript, `sqrt(d_k)` into `√d_k`,
@@ -37,6 +44,117 @@ pub const OKABE_ITO: [RGBColor; 7] = [
 ];
 
 pub(crate) const FONT: &str = "sans-serif";
+
+/// How a figure is drawn: for which column, on which plate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Style {
+    /// Drawn for a phone's column, at most [`NARROW_WIDTH`] px wide: the
+    /// title goes (the page's caption carries it), numbers on cells go
+    /// where they would not fit, and panels stack.
+    pub narrow: bool,
+    /// Light ink on a dark plate, for the book's dark themes.
+    pub dark: bool,
+}
+
+impl Style {
+    /// Every style, the default (wide, light) first.
+    pub const ALL: [Style; 4] = [
+        Style {
+            narrow: false,
+            dark: false,
+        },
+        Style {
+            narrow: false,
+            dark: true,
+        },
+        Style {
+            narrow: true,
+            dark: false,
+        },
+        Style {
+            narrow: true,
+            dark: true,
+        },
+    ];
+
+    /// What the style adds to a figure's file name before `.svg`: nothing,
+    /// `-dark`, `-narrow` or `-narrow-dark`.
+    pub fn suffix(self) -> &'static str {
+        match (self.narrow, self.dark) {
+            (false, false) => "",
+            (false, true) => "-dark",
+            (true, false) => "-narrow",
+            (true, true) => "-narrow-dark",
+        }
+    }
+
+    /// The file name of `file` (such as `ch04-a.svg`) in this style.
+    pub fn file(self, file: &str) -> String {
+        match file.strip_suffix(".svg") {
+            Some(stem) => format!("{stem}{}.svg", self.suffix()),
+            None => format!("{file}{}", self.suffix()),
+        }
+    }
+
+    /// The plate figures are drawn on.
+    pub fn paper(self) -> &'static RGBColor {
+        if self.dark { &DARK_PAPER } else { &WHITE }
+    }
+
+    /// The colour of text, axes and ticks.
+    pub fn ink(self) -> &'static RGBColor {
+        if self.dark { &DARK_INK } else { &BLACK }
+    }
+}
+
+/// The dark plate: darker than no theme's text, lighter than every dark
+/// theme's page, so a figure reads as a card on navy, coal and ayu.
+pub const DARK_PAPER: RGBColor = RGBColor(0x22, 0x25, 0x2c);
+/// Ink on the dark plate: 12:1 against it.
+pub const DARK_INK: RGBColor = RGBColor(0xe6, 0xe6, 0xe6);
+
+/// The widest a narrow figure is drawn: a 360 px phone shows mdBook's
+/// column 320 px wide, so a figure is shown at its own size there and its
+/// smallest text (a subscript at 85 % of plotters' 17, 11.65 px) stays
+/// above 11 px.
+pub const NARROW_WIDTH: u32 = 320;
+
+thread_local! {
+    static STYLE: std::cell::Cell<Style> = const { std::cell::Cell::new(Style { narrow: false, dark: false }) };
+}
+
+/// Runs `draw` with every figure drawn in `style`, then restores the
+/// style that was in force (the default is wide and light).
+pub fn with_style<T>(style: Style, draw: impl FnOnce() -> T) -> T {
+    struct Restore(Style);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            STYLE.with(|s| s.set(self.0));
+        }
+    }
+    let _restore = Restore(STYLE.with(|s| s.replace(style)));
+    draw()
+}
+
+/// The style figures are drawn in now (see [`with_style`]).
+pub fn style() -> Style {
+    STYLE.with(|s| s.get())
+}
+
+/// A colour as SVG and CSS write it, such as `#0072B2`.
+pub fn hex(c: &RGBColor) -> String {
+    format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
+}
+
+/// The ink of the current style.
+pub fn ink() -> &'static RGBColor {
+    style().ink()
+}
+
+/// The plate of the current style.
+pub fn paper() -> &'static RGBColor {
+    style().paper()
+}
 
 /// Font sizes as plotters takes them; its SVG writes `size / 1.24` px, so
 /// 14 is the smallest size that stays above 11 px at full width.
@@ -235,7 +353,8 @@ pub(crate) fn heat_cell<DB: DrawingBackend>(
 
 /// Draws a vertical viridis colour bar at `(x, top)` of size
 /// `(width, height)`, 40 slices from `min` (bottom) to `max` (top), with
-/// five labelled ticks: both ends and the quarters between.
+/// labelled ticks: both ends and the quarters between, or only the ends
+/// (or halves) on a bar too short for five labels.
 pub(crate) fn colour_bar<DB: DrawingBackend>(
     root: &DrawingArea<DB, plotters::coord::Shift>,
     (x, top): (i32, i32),
@@ -252,23 +371,59 @@ pub(crate) fn colour_bar<DB: DrawingBackend>(
         root.draw(&Rectangle::new([(x, y0), (x + width, y1)], fill.filled()))
             .map_err(draw_err)?;
     }
-    for q in 0..=4 {
-        let v = min + (max - min) * f64::from(q) / 4.0;
-        let y = top + height - q * height / 4;
+    // Five ticks (the ends and the quarters) where there is room for
+    // them, fewer on a short bar, so that labels never overlap.
+    let steps = (height / 26).clamp(1, 4);
+    for q in 0..=steps {
+        let v = min + (max - min) * f64::from(q) / f64::from(steps);
+        let y = top + height - q * height / steps;
         root.draw(&PathElement::new(
             vec![(x + width, y), (x + width + 4, y)],
-            BLACK.stroke_width(1),
+            ink().stroke_width(1),
         ))
         .map_err(draw_err)?;
         root.draw(&Text::new(
             num(v),
             (x + width + 7, y),
             TextStyle::from((FONT, SIZE_LABEL).into_font())
-                .color(&BLACK)
+                .color(ink())
                 .pos(Pos::new(HPos::Left, VPos::Center)),
         ))
         .map_err(draw_err)?;
     }
+    Ok(())
+}
+
+/// Writes a column label below a heatmap column centred at `x`, whose
+/// cells end at `bottom`: level, or reading upwards when `upright`.
+pub(crate) fn col_label<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+    label: &str,
+    x: i32,
+    bottom: i32,
+    upright: bool,
+) -> Result<()> {
+    let (font, pos, at) = if upright {
+        (
+            (FONT, SIZE_LABEL)
+                .into_font()
+                .transform(FontTransform::Rotate270),
+            Pos::new(HPos::Right, VPos::Center),
+            (x, bottom + 6),
+        )
+    } else {
+        (
+            (FONT, SIZE_LABEL).into_font(),
+            Pos::new(HPos::Center, VPos::Center),
+            (x, bottom + 14),
+        )
+    };
+    root.draw(&Text::new(
+        label.to_string(),
+        at,
+        TextStyle::from(font).color(ink()).pos(pos),
+    ))
+    .map_err(draw_err)?;
     Ok(())
 }
 
@@ -314,36 +469,58 @@ pub fn heatmap(map: &Heatmap) -> Result<String> {
         .max(1e-12);
     let min = map.values.iter().copied().fold(f64::MAX, f64::min).min(0.0);
 
-    let label_w = 20
-        + 9 * map.row_labels.iter().map(|s| s.len()).max().unwrap_or(1) as i32;
-    let left = 34 + label_w;
-    let bar_area = 110;
-    // As wide as fits the text column, between room for a number and a
-    // comfortable cell.
-    let cell_w = ((MAX_WIDTH as i32 - left - bar_area) / cols.max(1) as i32)
-        .clamp(56, 76);
-    let cell_h = 38;
-    let top = 50;
-    let bar_w = 18;
+    let narrow = style().narrow;
+    let per_char = if narrow { 8 } else { 9 };
+    let longest = map.row_labels.iter().map(|s| s.chars().count()).max();
+    let label_w = 20 + per_char * longest.unwrap_or(1) as i32;
+    let left = if narrow { 26 } else { 34 } + label_w;
+    let bar_area = if narrow { 66 } else { 110 };
+    let max_width = if narrow { NARROW_WIDTH } else { MAX_WIDTH } as i32;
+    // As wide as fits the column, between room for a number and a
+    // comfortable cell; on a phone as small as it must be.
+    let min_cell = if narrow { 12 } else { 56 };
+    let cell_w = ((max_width - left - bar_area) / cols.max(1) as i32)
+        .clamp(min_cell, 76);
+    // A number needs about 52 px; narrower cells show colour only (the
+    // full-size figure, a tap away, has the numbers).
+    let annotate = cell_w >= 52;
+    let cell_h = if annotate { 38 } else { cell_w.clamp(20, 30) };
+    // The row axis's caption reads upwards beside the rows; on a phone,
+    // where a short map has no room for it, it stands level above them.
+    let caption_px = 8 * map.row_axis.chars().count() as i32;
+    let level_caption = narrow && caption_px > rows as i32 * cell_h;
+    let top = match (narrow, level_caption) {
+        (false, _) => 50,
+        (true, false) => 12,
+        (true, true) => 36,
+    };
+    let bar_w = if narrow { 14 } else { 18 };
+    // Column labels stand upright when they do not fit under their cell.
+    let col_chars = map.col_labels.iter().map(|s| s.chars().count());
+    let col_chars = col_chars.max().unwrap_or(1) as i32;
+    let upright = 8 * col_chars > cell_w - 4;
+    let col_label_h = if upright { 12 + 8 * col_chars } else { 28 };
     let width = (left + cols as i32 * cell_w + bar_area) as u32;
-    let height = (top + rows as i32 * cell_h + 70) as u32;
+    let height = (top + rows as i32 * cell_h + col_label_h + 42) as u32;
 
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (width, height))
             .into_drawing_area();
-        root.fill(&WHITE).map_err(draw_err)?;
+        root.fill(paper()).map_err(draw_err)?;
         let text = |size: i32, h: HPos, v: VPos| {
             TextStyle::from((FONT, size).into_font())
-                .color(&BLACK)
+                .color(ink())
                 .pos(Pos::new(h, v))
         };
-        root.draw(&Text::new(
-            map.title.to_string(),
-            (width as i32 / 2, 20),
-            text(SIZE_TITLE, HPos::Center, VPos::Center),
-        ))
-        .map_err(draw_err)?;
+        if !narrow {
+            root.draw(&Text::new(
+                map.title.to_string(),
+                (width as i32 / 2, 20),
+                text(SIZE_TITLE, HPos::Center, VPos::Center),
+            ))
+            .map_err(draw_err)?;
+        }
         for (i, row) in map.values.rows().into_iter().enumerate() {
             let y = top + i as i32 * cell_h;
             root.draw(&Text::new(
@@ -360,38 +537,43 @@ pub fn heatmap(map: &Heatmap) -> Result<String> {
                     (cell_w, cell_h),
                     v,
                     (min, max),
-                    Some(SIZE_CELL),
+                    annotate.then_some(SIZE_CELL),
                 )?;
             }
         }
         let bottom = top + rows as i32 * cell_h;
         for (j, label) in map.col_labels.iter().enumerate() {
-            root.draw(&Text::new(
-                label.to_string(),
-                (left + j as i32 * cell_w + cell_w / 2, bottom + 14),
-                text(SIZE_LABEL, HPos::Center, VPos::Center),
-            ))
-            .map_err(draw_err)?;
+            let x = left + j as i32 * cell_w + cell_w / 2;
+            col_label(&root, label, x, bottom, upright)?;
         }
         root.draw(&Text::new(
             map.col_axis.to_string(),
-            (left + cols as i32 * cell_w / 2, bottom + 44),
+            (left + cols as i32 * cell_w / 2, bottom + col_label_h + 16),
             text(SIZE_CAPTION, HPos::Center, VPos::Center),
         ))
         .map_err(draw_err)?;
-        root.draw(&Text::new(
-            map.row_axis.to_string(),
-            (14, top + rows as i32 * cell_h / 2),
-            TextStyle::from(
-                (FONT, SIZE_CAPTION)
-                    .into_font()
-                    .transform(FontTransform::Rotate270),
-            )
-            .color(&BLACK)
-            .pos(Pos::new(HPos::Center, VPos::Center)),
-        ))
-        .map_err(draw_err)?;
-        let bar_x = left + cols as i32 * cell_w + 18;
+        if level_caption {
+            root.draw(&Text::new(
+                map.row_axis.to_string(),
+                (6, 16),
+                text(SIZE_CAPTION, HPos::Left, VPos::Center),
+            ))
+            .map_err(draw_err)?;
+        } else {
+            root.draw(&Text::new(
+                map.row_axis.to_string(),
+                (14, top + rows as i32 * cell_h / 2),
+                TextStyle::from(
+                    (FONT, SIZE_CAPTION)
+                        .into_font()
+                        .transform(FontTransform::Rotate270),
+                )
+                .color(ink())
+                .pos(Pos::new(HPos::Center, VPos::Center)),
+            ))
+            .map_err(draw_err)?;
+        }
+        let bar_x = left + cols as i32 * cell_w + if narrow { 10 } else { 18 };
         colour_bar(
             &root,
             (bar_x, top),
@@ -412,13 +594,25 @@ pub struct Series<'a> {
     pub values: Vec<(f64, f64)>,
 }
 
+/// The marker a line chart's series draws at its points, so series differ
+/// without colour too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Marker {
+    /// A filled circle.
+    Circle,
+    /// A filled triangle.
+    Triangle,
+    /// A cross.
+    Cross,
+}
+
 /// How a legend entry shows its series.
 #[derive(Debug, Clone, Copy)]
 enum Key {
     /// A filled square, for bars.
     Bar,
     /// A line with the series' marker, for line charts.
-    Line { triangle: bool },
+    Line(Marker),
 }
 
 /// The width a legend entry takes: its key, a gap, its name, a gap.
@@ -456,7 +650,7 @@ fn draw_legend<DB: DrawingBackend>(
     let names: Vec<&str> = entries.iter().map(|e| e.0).collect();
     for (r, row) in legend_rows(&names, width - 20).iter().enumerate() {
         let row_w: i32 = row.iter().map(|&i| entry_width(names[i])).sum();
-        let mut x = (width - row_w) / 2;
+        let mut x = ((width - row_w) / 2).max(2);
         let y = 6 + r as i32 * LEGEND_ROW + LEGEND_ROW / 2;
         for &i in row {
             let (name, colour, key) = entries[i];
@@ -467,22 +661,23 @@ fn draw_legend<DB: DrawingBackend>(
                         colour.filled(),
                     ))
                     .map_err(draw_err)?,
-                Key::Line { triangle } => {
+                Key::Line(marker) => {
                     area.draw(&PathElement::new(
                         vec![(x - 2, y), (x + 20, y)],
                         colour.stroke_width(2),
                     ))
                     .map_err(draw_err)?;
-                    if triangle {
-                        area.draw(&TriangleMarker::new(
-                            (x + 9, y),
-                            5,
-                            colour.filled(),
-                        ))
-                        .map_err(draw_err)?;
-                    } else {
-                        area.draw(&Circle::new((x + 9, y), 4, colour.filled()))
-                            .map_err(draw_err)?;
+                    let at = (x + 9, y);
+                    match marker {
+                        Marker::Circle => area
+                            .draw(&Circle::new(at, 4, colour.filled()))
+                            .map_err(draw_err)?,
+                        Marker::Triangle => area
+                            .draw(&TriangleMarker::new(at, 5, colour.filled()))
+                            .map_err(draw_err)?,
+                        Marker::Cross => area
+                            .draw(&Cross::new(at, 5, colour.stroke_width(2)))
+                            .map_err(draw_err)?,
                     }
                 }
             }
@@ -490,7 +685,7 @@ fn draw_legend<DB: DrawingBackend>(
                 name.to_string(),
                 (x + 28, y),
                 TextStyle::from((FONT, SIZE_CAPTION).into_font())
-                    .color(&BLACK)
+                    .color(ink())
                     .pos(Pos::new(HPos::Left, VPos::Center)),
             ))
             .map_err(draw_err)?;
@@ -501,8 +696,23 @@ fn draw_legend<DB: DrawingBackend>(
 }
 
 /// The height of the legend band for `names` in a chart `width` wide.
-fn legend_height(names: &[&str], width: i32) -> u32 {
+pub fn legend_height(names: &[&str], width: i32) -> u32 {
     (legend_rows(names, width - 20).len() as i32 * LEGEND_ROW + 12) as u32
+}
+
+/// Draws a line chart's legend in its own band `area`, `width` wide (as
+/// tall as [`legend_height`] says): each entry a line in its colour with
+/// its marker, then its name, rows centred.
+pub fn line_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    width: i32,
+    entries: &[(&str, RGBColor, Marker)],
+) -> Result<()> {
+    let entries: Vec<(&str, RGBColor, Key)> = entries
+        .iter()
+        .map(|&(n, c, m)| (n, c, Key::Line(m)))
+        .collect();
+    draw_legend(area, width, &entries)
 }
 
 /// Whether an axis shows attention weights: its caption says "weight" and
@@ -553,32 +763,51 @@ pub fn grouped_bars(
         heights().fold(0.0_f64, f64::max) * 1.08
     };
     let n = categories.len();
-    let width = (140 + n * (40 + 30 * series.len()))
-        .clamp(520, MAX_WIDTH as usize) as u32;
+    let narrow = style().narrow;
+    let width = if narrow {
+        NARROW_WIDTH
+    } else {
+        (140 + n * (40 + 30 * series.len())).clamp(520, MAX_WIDTH as usize)
+            as u32
+    };
+    // Category names stand upright when they do not fit side by side.
+    let chars = categories.iter().map(|c| c.chars().count()).max();
+    let chars = chars.unwrap_or(1) as i32;
+    let slot = (width as i32 - 100) / n as i32;
+    let upright = 8 * chars > slot - 6;
+    let x_area = if upright { 16 + 8 * chars } else { 44 };
     let names: Vec<&str> = series.iter().map(|s| s.name).collect();
-    let chart_h = 380;
+    let chart_h = (if narrow { 300 } else { 380 } + x_area - 44) as u32;
     let height = chart_h + legend_height(&names, width as i32);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (width, height))
             .into_drawing_area();
-        root.fill(&WHITE).map_err(draw_err)?;
+        root.fill(paper()).map_err(draw_err)?;
         let (chart_area, legend_area) = root.split_vertically(chart_h);
-        let mut chart = ChartBuilder::on(&chart_area)
-            .caption(title, (FONT, SIZE_TITLE))
+        let mut builder = ChartBuilder::on(&chart_area);
+        if !narrow {
+            builder.caption(title, (FONT, SIZE_TITLE).into_font().color(ink()));
+        }
+        let mut chart = builder
             .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(72)
+            .x_label_area_size(x_area)
+            .y_label_area_size(if narrow { 64 } else { 72 })
             .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..y_max.max(1e-9))
             .map_err(draw_err)?;
         chart
             .configure_mesh()
             .disable_x_mesh()
+            .axis_style(*ink())
+            .bold_line_style(ink().mix(0.2))
+            .light_line_style(ink().mix(0.05))
+            .x_label_style((FONT, SIZE_LABEL).into_font().color(ink()))
             .x_labels(n)
             .x_label_formatter(&|x| {
-                // Ticks fall on whole numbers, the centre of each group.
+                // Ticks fall on whole numbers, the centre of each group;
+                // upright names are written below, after the mesh.
                 let i = x.round();
-                if (x - i).abs() > 1e-9 || i < 0.0 {
+                if upright || (x - i).abs() > 1e-9 || i < 0.0 {
                     return String::new();
                 }
                 categories
@@ -589,10 +818,16 @@ pub fn grouped_bars(
             .x_label_offset(0)
             .y_desc(y_label)
             .y_label_formatter(&|y| tick(*y))
-            .label_style((FONT, SIZE_LABEL))
-            .axis_desc_style((FONT, SIZE_CAPTION))
+            .y_label_style((FONT, SIZE_LABEL).into_font().color(ink()))
+            .axis_desc_style((FONT, SIZE_CAPTION).into_font().color(ink()))
             .draw()
             .map_err(draw_err)?;
+        if upright {
+            for (i, name) in categories.iter().enumerate() {
+                let (x, y) = chart.backend_coord(&(i as f64, 0.0));
+                col_label(&root, name, x, y, true)?;
+            }
+        }
         let group = 0.8;
         let bar = group / series.len() as f64;
         for (s_idx, s) in series.iter().enumerate() {
@@ -680,38 +915,72 @@ pub fn lines(
     } else {
         y_max + y_pad
     };
-    let width = 640;
+    let narrow = style().narrow;
+    let width = if narrow { NARROW_WIDTH } else { 640 };
     let names: Vec<&str> = series.iter().map(|s| s.name).collect();
-    let chart_h = 400;
+    let split = narrow && 8 * x_label.chars().count() as u32 > width - 40;
+    let chart_h = if narrow { 300 } else { 400 } + if split { 18 } else { 0 };
     let height = chart_h + legend_height(&names, width as i32);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (width, height))
             .into_drawing_area();
-        root.fill(&WHITE).map_err(draw_err)?;
+        root.fill(paper()).map_err(draw_err)?;
         let (chart_area, legend_area) = root.split_vertically(chart_h);
-        let mut chart = ChartBuilder::on(&chart_area)
-            .caption(title, (FONT, SIZE_TITLE))
-            .margin(14)
-            .x_label_area_size(48)
-            .y_label_area_size(72)
+        let mut builder = ChartBuilder::on(&chart_area);
+        if !narrow {
+            builder.caption(title, (FONT, SIZE_TITLE).into_font().color(ink()));
+        }
+        let mut chart = builder
+            .margin(if narrow { 10 } else { 14 })
+            .x_label_area_size(if split { 66 } else { 48 })
+            .y_label_area_size(if narrow { 64 } else { 72 })
             .build_cartesian_2d((x_min - x_pad)..(x_max + x_pad), y_min..y_top)
             .map_err(draw_err)?;
         let x_fmt = |x: &f64| match x_scale {
             XScale::Linear => tick(*x),
             XScale::Log2 => format!("{}", 2f64.powf(x.round()) as u64),
         };
+        // On a phone an x caption too long for one line takes two, split
+        // at the space nearest its middle, and is written after the mesh.
+        let split = narrow && 8 * x_label.chars().count() as u32 > width - 40;
         chart
             .configure_mesh()
-            .x_desc(x_label)
+            .x_desc(if split { "" } else { x_label })
             .y_desc(y_label)
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&|y| tick(*y))
-            .label_style((FONT, SIZE_LABEL))
-            .axis_desc_style((FONT, SIZE_CAPTION))
-            .light_line_style(BLACK.mix(0.05))
+            .x_labels(if narrow { 5 } else { 10 })
+            .y_labels(if narrow { 6 } else { 10 })
+            .label_style((FONT, SIZE_LABEL).into_font().color(ink()))
+            .axis_desc_style((FONT, SIZE_CAPTION).into_font().color(ink()))
+            .axis_style(*ink())
+            .bold_line_style(ink().mix(0.2))
+            .light_line_style(ink().mix(0.05))
             .draw()
             .map_err(draw_err)?;
+        if split {
+            let middle = x_label.len() / 2;
+            let cut = x_label
+                .match_indices(' ')
+                .map(|(i, _)| i)
+                .min_by_key(|&i| i.abs_diff(middle))
+                .unwrap_or(middle);
+            let (first, second) = x_label.split_at(cut);
+            for (k, line) in [first, second.trim_start()].iter().enumerate() {
+                root.draw(&Text::new(
+                    line.to_string(),
+                    (
+                        width as i32 / 2 + 30,
+                        chart_h as i32 - 34 + 20 * k as i32,
+                    ),
+                    TextStyle::from((FONT, SIZE_CAPTION).into_font())
+                        .color(ink())
+                        .pos(Pos::new(HPos::Center, VPos::Center)),
+                ))
+                .map_err(draw_err)?;
+            }
+        }
         for (s_idx, s) in series.iter().enumerate() {
             let colour = OKABE_ITO[s_idx];
             let pts: Vec<(f64, f64)> =
@@ -743,13 +1012,12 @@ pub fn lines(
             .iter()
             .enumerate()
             .map(|(i, s)| {
-                (
-                    s.name,
-                    OKABE_ITO[i],
-                    Key::Line {
-                        triangle: i % 2 == 1,
-                    },
-                )
+                let marker = if i % 2 == 1 {
+                    Marker::Triangle
+                } else {
+                    Marker::Circle
+                };
+                (s.name, OKABE_ITO[i], Key::Line(marker))
             })
             .collect();
         draw_legend(&legend_area, width as i32, &entries)?;
@@ -761,7 +1029,7 @@ pub fn lines(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ndarray::array;
+    use ndarray::{Array2, array};
 
     #[test]
     fn heatmap_writes_every_value_into_the_svg() {
@@ -846,6 +1114,135 @@ mod tests {
         })
         .unwrap_err();
         assert!(err.to_string().contains("shape (1, 2)"), "{err}");
+    }
+
+    /// The width of an SVG and the smallest font size it writes.
+    fn width_and_smallest_font(svg: &str) -> (f64, f64) {
+        let width = svg
+            .split("width=\"")
+            .nth(1)
+            .and_then(|w| w.split('"').next())
+            .and_then(|w| w.parse().ok())
+            .unwrap();
+        let smallest = svg
+            .split("font-size=\"")
+            .skip(1)
+            .filter_map(|f| f.split('"').next()?.parse::<f64>().ok())
+            .fold(f64::MAX, f64::min);
+        (width, smallest)
+    }
+
+    /// One chart of each kind, with long labels, in the current style.
+    fn three_charts() -> Vec<String> {
+        let values = Array2::from_shape_fn((11, 11), |(i, j)| {
+            ((i * 11 + j) % 7) as f64 / 7.0
+        });
+        let labels = [
+            "The", "animal", "didn't", "cross", "the", "street", "because",
+            "it", "was", "too", "tired",
+        ];
+        let series = || {
+            vec![
+                Series {
+                    name: "one decoding step, KV cache of T tokens",
+                    values: vec![(1.0, 0.5), (2.0, 0.7), (3.0, 0.2)],
+                },
+                Series {
+                    name: "b",
+                    values: vec![(1.0, 0.1), (2.0, 0.3), (3.0, 0.9)],
+                },
+            ]
+        };
+        vec![
+            heatmap(&Heatmap {
+                title: "A title far too long for the column of any phone",
+                values: values.view(),
+                row_labels: &labels,
+                col_labels: &labels,
+                row_axis: "query (the token that attends)",
+                col_axis: "key",
+            })
+            .unwrap(),
+            lines(
+                "t",
+                &series(),
+                "log2 of the temperature tau (-8: tau = 1/256, 0: tau = 1)",
+                "weight",
+                XScale::Linear,
+            )
+            .unwrap(),
+            grouped_bars(
+                "t",
+                &["exact match", "no match", "partial match"],
+                &series(),
+                "weight",
+            )
+            .unwrap(),
+        ]
+    }
+
+    #[test]
+    fn narrow_figures_fit_a_phone_with_text_above_11_px() {
+        for svg in with_style(
+            Style {
+                narrow: true,
+                dark: false,
+            },
+            three_charts,
+        ) {
+            let (width, smallest) = width_and_smallest_font(&svg);
+            assert!(width <= f64::from(NARROW_WIDTH), "{width}");
+            // Shown at its own width in a 320 px column: plotters' sizes
+            // are pixels here.
+            assert!(smallest >= 11.0, "{smallest}");
+            assert!(!svg.contains("far too long"), "no title on a phone");
+        }
+        // The wide ones keep their title.
+        assert!(three_charts()[0].contains("far too long"));
+    }
+
+    #[test]
+    fn dark_figures_are_dark_plates_with_light_ink() {
+        let dark = with_style(
+            Style {
+                narrow: false,
+                dark: true,
+            },
+            three_charts,
+        );
+        let light = three_charts();
+        let paper = format!("fill=\"{}\"", hex(&DARK_PAPER));
+        for (d, l) in dark.iter().zip(&light) {
+            assert!(d.contains(&paper), "dark plate");
+            assert!(!l.contains(&paper));
+            assert!(d.contains(&hex(&DARK_INK)), "light ink");
+        }
+        assert!(contrast_ratio(DARK_PAPER, DARK_INK) >= 7.0);
+    }
+
+    #[test]
+    fn styles_are_restored_and_named() {
+        assert_eq!(style(), Style::default());
+        let inside = with_style(Style::ALL[3], style);
+        assert_eq!(
+            inside,
+            Style {
+                narrow: true,
+                dark: true
+            }
+        );
+        assert_eq!(style(), Style::default());
+        let names: Vec<String> =
+            Style::ALL.iter().map(|s| s.file("ch01-a.svg")).collect();
+        assert_eq!(
+            names,
+            [
+                "ch01-a.svg",
+                "ch01-a-dark.svg",
+                "ch01-a-narrow.svg",
+                "ch01-a-narrow-dark.svg"
+            ]
+        );
     }
 
     #[test]

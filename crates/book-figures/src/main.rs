@@ -3,10 +3,11 @@
 //! `cargo xtask figures` runs this with `book/figures`; `cargo xtask check`
 //! runs it with a scratch folder and compares. Each chapter crate offers its
 //! figures through a `figures()` function; a new chapter adds one line to
-//! [`all_figures`].
+//! [`all_figures`]. Each figure is written in the four styles of
+//! `attn_common::plot::Style`, under the file names `Style::file` gives.
 
 use anyhow::{Context, Result, bail};
-use attn_common::plot::Figure;
+use attn_common::plot::{Figure, Style, with_style};
 use std::path::PathBuf;
 
 fn all_figures() -> Result<Vec<Figure>> {
@@ -34,10 +35,14 @@ fn main() -> Result<()> {
     };
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("creating {}", dir.display()))?;
-    for figure in all_figures()? {
-        let path = dir.join(&figure.file);
-        std::fs::write(&path, &figure.svg)
-            .with_context(|| format!("writing {}", path.display()))?;
+    // Every figure in every style: wide and narrow (chosen by the page's
+    // width), light and dark (chosen by the book's theme).
+    for style in Style::ALL {
+        for figure in with_style(style, all_figures)? {
+            let path = dir.join(style.file(&figure.file));
+            std::fs::write(&path, &figure.svg)
+                .with_context(|| format!("writing {}", path.display()))?;
+        }
     }
     Ok(())
 }

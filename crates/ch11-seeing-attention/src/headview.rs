@@ -98,13 +98,24 @@ impl HeadView {
     // ANCHOR_END: to_json
 
     /// Every head drawn as a panel: queries on the left, keys on the
-    /// right, one line per pair whose opacity is the weight.
+    /// right, one line per pair whose opacity is the weight. Drawn in the
+    /// current `attn_common::plot::Style`: two panels to a row, or one on
+    /// a phone; dark ink on a white plate, or light ink on a dark one.
     pub fn to_svg(&self) -> String {
-        let columns = if self.heads.len() > 1 { 2 } else { 1 };
+        let style = attn_common::plot::style();
+        let hex = attn_common::plot::hex;
+        let (paper, ink) = (hex(style.paper()), hex(style.ink()));
+        // Okabe–Ito blue on white, its sky blue on the dark plate.
+        let stroke = if style.dark { "#56B4E9" } else { "#0072B2" };
+        let columns = if self.heads.len() > 1 && !style.narrow {
+            2
+        } else {
+            1
+        };
         let rows = self.heads.len().div_ceil(columns);
         let (panel_w, step) = (360, 22);
         let panel_h = 40 + step * self.queries.len().max(self.keys.len());
-        let (top, bottom) = (44, 34);
+        let (top, bottom) = (44, if style.narrow { 52 } else { 34 });
         let width = panel_w * columns + 20;
         let height = top + panel_h * rows + bottom;
         let mut svg = String::new();
@@ -112,11 +123,11 @@ impl HeadView {
             svg,
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" \
              height=\"{height}\" viewBox=\"0 0 {width} {height}\" \
-             font-family=\"sans-serif\" font-size=\"14\">"
+             font-family=\"sans-serif\" font-size=\"14\" fill=\"{ink}\">"
         );
         let _ = writeln!(
             svg,
-            "<rect width=\"{width}\" height=\"{height}\" fill=\"white\"/>"
+            "<rect width=\"{width}\" height=\"{height}\" fill=\"{paper}\"/>"
         );
         let _ = writeln!(
             svg,
@@ -142,7 +153,7 @@ impl HeadView {
                 let _ = writeln!(
                     svg,
                     "<line x1=\"{left}\" y1=\"{}\" x2=\"{right}\" y2=\"{}\" \
-                     stroke=\"#0072B2\" stroke-width=\"2\" \
+                     stroke=\"{stroke}\" stroke-width=\"2\" \
                      stroke-opacity=\"{}\"/>",
                     y(i) - 5,
                     y(j) - 5,
@@ -168,13 +179,23 @@ impl HeadView {
                 );
             }
         }
-        let _ = writeln!(
-            svg,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">queries on \
-             the left, keys on the right; line opacity = weight</text>",
-            width / 2,
-            height - 12
-        );
+        let legend = if style.narrow {
+            [
+                "queries on the left, keys on the right;",
+                "line opacity = weight",
+            ]
+            .as_slice()
+        } else {
+            &["queries on the left, keys on the right; line opacity = weight"]
+        };
+        for (k, line) in legend.iter().enumerate() {
+            let _ = writeln!(
+                svg,
+                "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{line}</text>",
+                width / 2,
+                height + 18 * k - 12 - 18 * (legend.len() - 1)
+            );
+        }
         svg.push_str("</svg>\n");
         svg
     }

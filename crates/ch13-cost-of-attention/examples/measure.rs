@@ -447,7 +447,10 @@ fn markdown(rows: &[Row], machine: &str, elapsed: f64) -> Result<String> {
             .ratio();
     let met = |ok: bool| if ok { "met" } else { "**not met**" };
     writeln!(s, "\nThe targets, from this run:\n")?;
-    writeln!(s, "| target | wanted | measured | |\n|---|---|---|---|")?;
+    writeln!(
+        s,
+        "| target | wanted | measured | verdict |\n|---|---|---|---|"
+    )?;
     writeln!(
         s,
         "| tiled memory smaller at T = 4096 | at least 50 times | \

@@ -4,10 +4,14 @@
 //!
 //! The shared `attn_common::plot::lines` has no logarithmic y axis, and
 //! times from microseconds to seconds need one, so these two charts are
-//! drawn with plotters here, in the shared palette and font sizes.
+//! drawn with plotters here, in the shared palette, font sizes and styles
+//! (wide or narrow, light or dark: see `attn_common::plot::Style`).
 
 use anyhow::{Context, Result, anyhow, ensure};
-use attn_common::plot::{Figure, OKABE_ITO};
+use attn_common::plot::{
+    Figure, Marker, NARROW_WIDTH, OKABE_ITO, ink, legend_height, line_legend,
+    paper, style,
+};
 use plotters::coord::combinators::{BindKeyPoints, IntoLogRange};
 use plotters::prelude::*;
 
@@ -145,31 +149,77 @@ fn log_log(
     );
     let (y_lo, y_hi) = (y_ticks[0], y_ticks[y_ticks.len() - 1]);
     let x_ticks: Vec<f64> = (7..=13).map(|p| f64::from(1u32 << p)).collect();
+    let narrow = style().narrow;
+    // On a phone: no title (the page's caption has it), bigger text, the
+    // legend in a band below, every other tick.
+    let (width, chart_h) = if narrow {
+        (NARROW_WIDTH as i32, 330)
+    } else {
+        (740, 408)
+    };
+    let (label_size, desc_size) = if narrow { (16, 16) } else { (14, 15) };
+    let x_ticks: Vec<f64> = if narrow {
+        x_ticks.into_iter().step_by(2).collect()
+    } else {
+        x_ticks
+    };
+    let y_ticks: Vec<f64> = if narrow {
+        y_ticks.iter().copied().step_by(2).collect()
+    } else {
+        y_ticks.to_vec()
+    };
+    let names: Vec<&str> = series.iter().map(|s| s.0).collect();
+    let legend_h = if narrow {
+        legend_height(&names, width)
+    } else {
+        0
+    };
+    let head = if narrow { 46 } else { 52 };
+    let height = head + chart_h + legend_h;
     let mut svg = String::new();
     {
-        let root =
-            SVGBackend::with_string(&mut svg, (740, 460)).into_drawing_area();
-        root.fill(&WHITE).map_err(draw_err)?;
-        let (top, chart_area) = root.split_vertically(52);
-        top.draw(&Text::new(
-            title.to_string(),
-            (14, 8),
-            ("sans-serif", 18).into_font(),
-        ))
-        .map_err(draw_err)?;
-        top.draw(&Text::new(
-            format!("measured on {machine}, release build, one thread"),
-            (14, 31),
-            ("sans-serif", 14).into_font().color(&BLACK.mix(0.75)),
-        ))
-        .map_err(draw_err)?;
+        let root = SVGBackend::with_string(&mut svg, (width as u32, height))
+            .into_drawing_area();
+        root.fill(paper()).map_err(draw_err)?;
+        let (top, rest) = root.split_vertically(head);
+        let (chart_area, legend_area) = rest.split_vertically(chart_h);
+        let note = ("sans-serif", if narrow { 16 } else { 14 })
+            .into_font()
+            .color(&ink().mix(0.75));
+        if narrow {
+            top.draw(&Text::new(
+                format!("measured on {machine},"),
+                (10, 4),
+                note.clone(),
+            ))
+            .map_err(draw_err)?;
+            top.draw(&Text::new(
+                "release build, one thread".to_string(),
+                (10, 25),
+                note,
+            ))
+            .map_err(draw_err)?;
+        } else {
+            top.draw(&Text::new(
+                title.to_string(),
+                (14, 8),
+                ("sans-serif", 18).into_font().color(ink()),
+            ))
+            .map_err(draw_err)?;
+            top.draw(&Text::new(
+                format!("measured on {machine}, release build, one thread"),
+                (14, 31),
+                note,
+            ))
+            .map_err(draw_err)?;
+        }
         let mut chart = ChartBuilder::on(&chart_area)
-            .margin(14)
+            .margin(if narrow { 10 } else { 14 })
             .x_label_area_size(46)
-            .y_label_area_size(78)
+            .y_label_area_size(if narrow { 70 } else { 78 })
             .build_cartesian_2d(
                 (100.0..10_000.0).log_scale().with_key_points(x_ticks),
-                (y_lo..y_hi).log_scale().with_key_points(y_ticks.to_vec()),
+                (y_lo..y_hi).log_scale().with_key_points(y_ticks),
             )
             .map_err(draw_err)?;
         chart
@@ -178,11 +228,14 @@ fn log_log(
             .y_desc(format!("{y_desc} (log scale)"))
             .x_label_formatter(&|x| format!("{x:.0}"))
             .y_label_formatter(&|y| label(*y))
-            .label_style(("sans-serif", 14))
-            .axis_desc_style(("sans-serif", 15))
-            .light_line_style(BLACK.mix(0.05))
+            .label_style(("sans-serif", label_size).into_font().color(ink()))
+            .axis_desc_style(("sans-serif", desc_size).into_font().color(ink()))
+            .axis_style(*ink())
+            .bold_line_style(ink().mix(0.2))
+            .light_line_style(ink().mix(0.05))
             .draw()
             .map_err(draw_err)?;
+        let markers = [Marker::Circle, Marker::Triangle, Marker::Cross];
         for (i, (name, points)) in series.iter().enumerate() {
             let colour = OKABE_ITO[i];
             chart
@@ -199,16 +252,16 @@ fn log_log(
                     )
                 });
             // A different marker per series, so they differ without colour.
-            match i {
-                0 => chart.draw_series(
+            match markers[i % markers.len()] {
+                Marker::Circle => chart.draw_series(
                     points.iter().map(|&p| Circle::new(p, 4, colour.filled())),
                 ),
-                1 => chart.draw_series(
+                Marker::Triangle => chart.draw_series(
                     points
                         .iter()
                         .map(|&p| TriangleMarker::new(p, 5, colour.filled())),
                 ),
-                _ => chart.draw_series(
+                Marker::Cross => chart.draw_series(
                     points
                         .iter()
                         .map(|&p| Cross::new(p, 5, colour.stroke_width(2))),
@@ -216,14 +269,23 @@ fn log_log(
             }
             .map_err(draw_err)?;
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.4))
-            .label_font(("sans-serif", 14))
-            .position(SeriesLabelPosition::UpperLeft)
-            .draw()
-            .map_err(draw_err)?;
+        if narrow {
+            let entries: Vec<(&str, RGBColor, Marker)> = series
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.0, OKABE_ITO[i], markers[i % markers.len()]))
+                .collect();
+            line_legend(&legend_area, width, &entries)?;
+        } else {
+            chart
+                .configure_series_labels()
+                .background_style(paper().mix(0.9))
+                .border_style(ink().mix(0.4))
+                .label_font(("sans-serif", 14).into_font().color(ink()))
+                .position(SeriesLabelPosition::UpperLeft)
+                .draw()
+                .map_err(draw_err)?;
+        }
         root.present().map_err(draw_err)?;
     }
     Ok(svg)

@@ -10,6 +10,12 @@ use std::path::{Path, PathBuf};
 // The math font goes out as WOFF2: half the bytes of the OpenType file.
 #[path = "woff2.rs"]
 mod woff2;
+// Figures, bold italic and the formulas' characters, on the built pages.
+#[path = "polish.rs"]
+pub mod polish;
+// The math font cut down to the glyphs the formulas use.
+#[path = "subset.rs"]
+mod subset;
 
 /// Builds the book at `root` into `dest` and returns `dest`.
 ///
@@ -22,11 +28,35 @@ pub fn build(root: &Path, dest: &Path) -> Result<PathBuf> {
     let mut book = MDBook::load(root)
         .with_context(|| format!("loading the book at {}", root.display()))?;
     book.config.build.build_dir = dest.to_path_buf();
+    repository(&mut book)?;
     book.with_preprocessor(Math);
     book.build().context("building the book")?;
-    math_font(root, &dest.join("fonts"))?;
+    let math_chars = polish::run(dest)?;
+    math_font(root, &dest.join("fonts"), &math_chars)?;
     focusable_code(dest)?;
     Ok(dest.to_path_buf())
+}
+
+/// On GitHub Actions, puts the repository that is being built
+/// (`$GITHUB_REPOSITORY`, `owner/name`) in place of the `<owner>/...`
+/// placeholder of book.toml's links to the source and to an edit.
+fn repository(book: &mut MDBook) -> Result<()> {
+    let Some(repo) = std::env::var("GITHUB_REPOSITORY")
+        .ok()
+        .filter(|r| r.split('/').count() == 2 && !r.contains(['<', '>', '"']))
+    else {
+        return Ok(());
+    };
+    for key in [
+        "output.html.git-repository-url",
+        "output.html.edit-url-template",
+    ] {
+        if let Some(url) = book.config.get::<String>(key)? {
+            let url = url.replace("<owner>/attention-verified", &repo);
+            book.config.set(key, url)?;
+        }
+    }
+    Ok(())
 }
 
 /// Lets a keyboard reach every code block and table: one wider than the
@@ -57,8 +87,8 @@ fn focusable_code(dir: &Path) -> Result<()> {
 /// `book/theme/math.css` loads.
 pub const MATH_FONT: &str = "NewCMMath-Regular.woff2";
 
-/// Writes New Computer Modern Math (as WOFF2), and its licence, into
-/// `fonts`.
+/// Writes New Computer Modern Math (as WOFF2), cut down to what `chars`
+/// need (see [`subset`]), and its licence, into `fonts`.
 ///
 /// Browsers lay out MathML with the OpenType MATH table of the font they
 /// use; Chromium on a machine without a math font falls back to a text
@@ -66,14 +96,19 @@ pub const MATH_FONT: &str = "NewCMMath-Regular.woff2";
 /// comes from the `typst-assets` crate, a versioned dependency, so the
 /// book never fetches it from another host and git never holds it. Its
 /// licence (the GUST Font License) is copied from that crate's `NOTICE`.
-fn math_font(root: &Path, fonts: &Path) -> Result<()> {
+fn math_font(
+    root: &Path,
+    fonts: &Path,
+    chars: &std::collections::BTreeSet<char>,
+) -> Result<()> {
     // The bundled fonts are OpenType files; the math one is the only font
     // whose name table says "NewComputerModernMath-Regular".
     let font = typst_assets::fonts()
         .find(|f| contains(f, b"NewComputerModernMath-Regular"))
         .context("typst-assets no longer bundles New Computer Modern Math")?;
     std::fs::create_dir_all(fonts)?;
-    let woff2 = woff2::encode(font).context("compressing the math font")?;
+    let font = subset::subset(font, chars).context("cutting the math font")?;
+    let woff2 = woff2::encode(&font).context("compressing the math font")?;
     std::fs::write(fonts.join(MATH_FONT), woff2)?;
     let licence = font_licence(root)?;
     std::fs::write(fonts.join("NewCMMath-LICENSE.txt"), licence)?;
@@ -122,8 +157,9 @@ fn gust_section(notice: &str) -> Option<String> {
     let body = &notice[start..];
     let end = body.find("\n=====").unwrap_or(body.len());
     Some(format!(
-        "New Computer Modern Math (NewCMMath-Regular.woff2, compressed \
-         from NewCMMath-Regular.otf), \
+        "New Computer Modern Math (NewCMMath-Regular.woff2, cut down to \
+         the glyphs the book uses and compressed from \
+         NewCMMath-Regular.otf), \
          (C) 2019-2026 Antonis Tsolomitis, as bundled by the typst-assets \
          crate.\n\n{}\n",
         body[..end].trim_end()
