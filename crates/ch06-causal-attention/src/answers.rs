@@ -108,8 +108,9 @@ mod tests {
             let scores = Array2::from_shape_fn((1, t), |(_, j)| row[j].0);
             let mut allowed = Array2::from_shape_fn((1, t), |(_, j)| row[j].1);
             allowed[(0, keep.index(t))] = true;
-            let billion = minus_a_billion(scores.view(), allowed.view()).unwrap();
-            let exact = masked_softmax(scores.view(), allowed.view()).unwrap();
+            let (s, a) = (scores.view(), allowed.view());
+            let billion = minus_a_billion(s, a).unwrap();
+            let exact = masked_softmax(s, a).unwrap();
             prop_assert_eq!(billion, exact);
         }
     }
