@@ -9,6 +9,7 @@
 //! side.
 
 pub mod answer;
+pub mod answers;
 pub mod exercises;
 pub mod memory;
 pub mod worked;

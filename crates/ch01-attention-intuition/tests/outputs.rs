@@ -29,3 +29,11 @@ fn near_miss() {
 fn sharpness() {
     lock!("sharpness", worked::sharpness().unwrap());
 }
+
+#[test]
+fn answers() {
+    lock!(
+        "answers",
+        ch01_attention_intuition::answers::danger_query().unwrap()
+    );
+}

@@ -6,6 +6,7 @@
 //! overflow, and the numbers chapter 3 prints.
 
 pub mod answer;
+pub mod answers;
 pub mod attention;
 pub mod exercises;
 pub mod softmax;

@@ -32,3 +32,11 @@ fn cat_sat_temperature() {
         worked::cat_sat_temperature().unwrap()
     );
 }
+
+#[test]
+fn answers() {
+    lock!(
+        "answers",
+        ch03_queries_keys_values::answers::pen_and_paper().unwrap()
+    );
+}

@@ -10,6 +10,7 @@
 //! chapter 4 prints.
 
 pub mod answer;
+pub mod answers;
 pub mod cost;
 pub mod exercises;
 pub mod normalise;

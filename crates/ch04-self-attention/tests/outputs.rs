@@ -52,3 +52,11 @@ fn animal_it() {
 fn animal_self_focus() {
     lock!("animal_self_focus", worked::animal_self_focus().unwrap());
 }
+
+#[test]
+fn answers() {
+    lock!(
+        "answers",
+        ch04_self_attention::answers::pen_and_paper().unwrap()
+    );
+}

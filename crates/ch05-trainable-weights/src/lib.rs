@@ -8,6 +8,7 @@
 //! numbers chapter 5 prints.
 
 pub mod answer;
+pub mod answers;
 pub mod exercises;
 pub mod projections;
 pub mod scaling;

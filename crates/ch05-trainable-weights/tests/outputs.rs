@@ -47,3 +47,11 @@ fn scaling_saturation() {
 fn errors() {
     lock!("errors", worked::errors().unwrap());
 }
+
+#[test]
+fn answers() {
+    lock!(
+        "answers",
+        ch05_trainable_weights::answers::pen_and_paper().unwrap()
+    );
+}

@@ -9,6 +9,7 @@
 //! batch of shape `(B, T, d_in)`.
 
 pub mod answer;
+pub mod answers;
 pub mod causal;
 pub mod dropout;
 pub mod exercises;

@@ -37,3 +37,11 @@ fn journey_batch() {
 fn nothing_to_attend() {
     lock!("nothing_to_attend", worked::nothing_to_attend().unwrap());
 }
+
+#[test]
+fn answers() {
+    lock!(
+        "answers",
+        ch06_causal_attention::answers::pen_and_paper().unwrap()
+    );
+}

@@ -8,6 +8,7 @@
 //! batches, and prints example 5, "Hello world" -> "Bonjour monde".
 
 pub mod answer;
+pub mod answers;
 pub mod exercises;
 pub mod layer;
 pub mod plain;

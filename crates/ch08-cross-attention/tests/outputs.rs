@@ -33,3 +33,11 @@ fn hello_world_projected() {
 fn batch_shapes() {
     lock!("batch_shapes", worked::batch_shapes().unwrap());
 }
+
+#[test]
+fn answers() {
+    lock!(
+        "answers",
+        ch08_cross_attention::answers::restore_alignment().unwrap()
+    );
+}

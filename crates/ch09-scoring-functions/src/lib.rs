@@ -9,6 +9,7 @@
 //! which writes its table with [`bench_table`]).
 
 pub mod answer;
+pub mod answers;
 pub mod bench_table;
 pub mod cost;
 pub mod exercises;

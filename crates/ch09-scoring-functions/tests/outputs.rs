@@ -47,3 +47,11 @@ fn cost_table() {
 fn widths_and_errors() {
     lock!("widths_and_errors", worked::widths_and_errors().unwrap());
 }
+
+#[test]
+fn answers() {
+    lock!(
+        "answers",
+        ch09_scoring_functions::answers::middle_key().unwrap()
+    );
+}

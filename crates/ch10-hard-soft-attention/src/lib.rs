@@ -9,6 +9,7 @@
 //! choices: top-k attention and sparsemax.
 
 pub mod answer;
+pub mod answers;
 pub mod choose;
 pub mod exercises;
 pub mod gradient;

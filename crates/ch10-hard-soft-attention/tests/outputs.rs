@@ -59,3 +59,11 @@ fn figures_render() {
     assert_eq!(figures.len(), 4);
     assert!(figures.iter().all(|f| f.file.starts_with("ch10-")));
 }
+
+#[test]
+fn answers() {
+    lock!(
+        "answers",
+        ch10_hard_soft_attention::answers::two_tokens().unwrap()
+    );
+}
