@@ -52,7 +52,11 @@ pub struct Grader {
     cache: PathBuf,
     lock: PathBuf,
     /// This run's own scratch folder.
-    scratch: PathBuf,
+    scratch: Scratch,
+    /// The [`fingerprint`] of the assignment's `src/` as handed out.
+    assignment_print: u64,
+    /// The [`fingerprint`] of the reference solution's `src/`.
+    reference_print: u64,
 }
 
 /// A user id for one sandbox, distinct across concurrent graders (by
@@ -224,7 +228,21 @@ impl Grader {
         let key = cache_key(root, &toolchain)?;
         let cache = judge_dir.join(format!("cache-{key}"));
         let lock = judge_dir.join("cache.lock");
-        let scratch = fresh_dir("run")?;
+        crate::committed::verify(root, &template)?;
+        let scratch = Scratch::new("run")?;
+        let assignment_print = fingerprint(
+            &template
+                .iter()
+                .filter(|(rel, _)| rel.starts_with("src"))
+                .map(|(rel, b)| (rel.clone(), b.clone()))
+                .collect(),
+        );
+        let mut solution = BTreeMap::new();
+        for f in assign::walk::files(&chapter.dir.join("src")) {
+            let rel = f.strip_prefix(&chapter.dir)?.to_path_buf();
+            solution.insert(rel, std::fs::read(&f)?);
+        }
+        let reference_print = fingerprint(&solution);
         let mut grader = Grader {
             chapter: chapter.clone(),
             settings,
@@ -236,6 +254,8 @@ impl Grader {
             cache,
             lock,
             scratch,
+            assignment_print,
+            reference_print,
         };
         grader.prune_lock_file()?;
         grader.warm_cache()?;
@@ -257,11 +277,51 @@ impl Grader {
         &self.chapter
     }
 
+    /// The seed of the hidden cases.
+    pub fn seed(&self) -> u64 {
+        self.settings.seed
+    }
+
+    /// The [`fingerprint`] of the assignment's `src/` as handed out.
+    pub fn assignment_fingerprint(&self) -> u64 {
+        self.assignment_print
+    }
+
+    /// The [`fingerprint`] of the reference solution's `src/`.
+    pub fn reference_fingerprint(&self) -> u64 {
+        self.reference_print
+    }
+
+    /// The checks, by exercise: each category of checks (see
+    /// [`crate::report::categories`]) with how many checks it holds, and
+    /// each exercise's points. Names only: never an input or an answer.
+    pub fn check_list(&self) -> Vec<(String, f64, Vec<(String, usize)>)> {
+        self.points
+            .iter()
+            .map(|(id, max)| {
+                let names: Vec<&str> = self
+                    .checks
+                    .iter()
+                    .filter(|c| &c.exercise == id)
+                    .map(|c| c.name.as_str())
+                    .collect();
+                let mut cats: Vec<(String, usize)> = Vec::new();
+                for cat in crate::report::categories(&names) {
+                    match cats.iter_mut().find(|(k, _)| *k == cat) {
+                        Some(e) => e.1 += 1,
+                        None => cats.push((cat, 1)),
+                    }
+                }
+                (id.clone(), *max, cats)
+            })
+            .collect()
+    }
+
     /// The assignment's lock file holds the whole book's packages; cargo
     /// with `--locked` wants exactly the assignment's. Let cargo prune it
     /// once, offline, from the assignment's manifests (trusted files).
     fn prune_lock_file(&mut self) -> Result<()> {
-        let dir = self.scratch.join("lock");
+        let dir = self.scratch.path().join("lock");
         write_stamped(&dir, &self.template, None)?;
         assign::student::prune_lock(&dir)?;
         let lock = std::fs::read(dir.join("Cargo.lock"))?;
@@ -308,7 +368,7 @@ impl Grader {
             "judge: building {}'s dependencies once (cached for later gradings)",
             self.chapter.name
         );
-        let crate_dir = self.scratch.join("template");
+        let crate_dir = self.scratch.path().join("template");
         write_stamped(&crate_dir, &self.template, Some(STAMP))?;
         std::fs::create_dir_all(&self.cache)?;
         let uid = sandbox_uid();
@@ -331,15 +391,46 @@ impl Grader {
         Ok(())
     }
 
-    /// Grades the submission in folder `submission`, for `student`.
+    /// Grades the submission in folder `submission`, for `student`. A
+    /// submission whose `src/` is the assignment's as handed out is
+    /// [`Status::Unchanged`] and is not built.
     pub fn grade(&self, submission: &Path, student: &str) -> Result<Report> {
-        let mut report = Report {
-            student: student.to_string(),
-            chapter: self.chapter.name.clone(),
-            status: Status::Graded,
-            exercises: Vec::new(),
-            points: self.points(),
-            notes: Vec::new(),
+        self.grade_with(submission, student, true)
+    }
+
+    /// Grades `submission` even when it is the assignment as handed out
+    /// (`check-exercises` proves that such a copy builds and fails).
+    pub fn grade_even_if_unchanged(
+        &self,
+        submission: &Path,
+        student: &str,
+    ) -> Result<Report> {
+        self.grade_with(submission, student, false)
+    }
+
+    fn grade_with(
+        &self,
+        submission: &Path,
+        student: &str,
+        detect_unchanged: bool,
+    ) -> Result<Report> {
+        let mut report = Report::new(
+            student,
+            &self.chapter.name,
+            self.points(),
+            self.settings.seed,
+        );
+        let nested = nested_crate(submission);
+        let submission = match &nested {
+            Some(inner) => {
+                let rel = inner.strip_prefix(submission).unwrap_or(inner);
+                report.note(&format!(
+                    "graded the crate in `{}`: the folder handed in holds no                      src/ of its own, and exactly one crate below it",
+                    rel.display()
+                ));
+                inner.as_path()
+            }
+            None => submission,
         };
         if let Some(other) = other_chapter(submission, &self.chapter) {
             report.status = Status::Rejected(format!(
@@ -355,24 +446,41 @@ impl Grader {
                 return Ok(report);
             }
         };
-        report.notes = intake.notes.clone();
+        for n in &intake.notes {
+            report.note(n);
+        }
+        report.fingerprint = Some(fingerprint(&intake.files));
+        if detect_unchanged && report.fingerprint == Some(self.assignment_print)
+        {
+            report.status = Status::Unchanged;
+            return Ok(report);
+        }
         if let Some(theirs) = &intake.manifest {
             let ours = self.template.get(Path::new("Cargo.toml"));
             let (_, tail) = runner::runner_files(&self.chapter.name);
             let ours = ours.map(|m| &m[..m.len() - tail.len()]);
             if ours != Some(theirs.as_slice()) {
-                report.notes.push(
+                report.note(
                     "your Cargo.toml differs from the assignment's: it is \
                      ignored, with any dependency or setting it adds; only \
-                     src/ is graded"
-                        .into(),
+                     src/ is graded",
                 );
             }
         }
-        let dir = fresh_dir("sub")?;
-        let result = self.grade_in(&dir, &intake, &mut report);
-        let _ = std::fs::remove_dir_all(&dir);
-        result?;
+        // Removed when this grading ends, however it ends (an error, a
+        // panic caught by the batch, or an interruption: see [`Scratch`]).
+        let dir = Scratch::new("sub")?;
+        self.grade_in(dir.path(), &intake, &mut report)?;
+        // An exercise that earned nothing and still holds the assignment's
+        // `todo!()` was not attempted: say so instead of listing checks.
+        for e in &mut report.exercises {
+            let todo = format!("todo!(\"ex {}:", e.id);
+            e.not_attempted = e.points == 0.0
+                && intake
+                    .files
+                    .values()
+                    .any(|b| String::from_utf8_lossy(b).contains(&todo));
+        }
         Ok(report)
     }
 
@@ -489,16 +597,177 @@ impl Grader {
                     max: *max,
                     points,
                     checks,
+                    not_attempted: false,
                 }
             })
             .collect())
     }
 }
 
-impl Drop for Grader {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.scratch);
+/// Scratch folders alive in this process, so that an interruption can
+/// remove them (see [`remove_all_scratch`]).
+static LIVE: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// A fresh scratch folder (see [`fresh_dir`]) that is removed when dropped
+/// (on return, on error and on a panic that unwinds), and by
+/// [`remove_all_scratch`] when the judge is interrupted.
+#[derive(Debug)]
+pub struct Scratch(PathBuf);
+
+impl Scratch {
+    /// A new scratch folder, its name tagged `tag`.
+    pub fn new(tag: &str) -> Result<Scratch> {
+        let dir = fresh_dir(tag)?;
+        LIVE.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(dir.clone());
+        Ok(Scratch(dir))
     }
+
+    /// The folder.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        remove_tree(&self.0);
+        LIVE.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|d| d != &self.0);
+    }
+}
+
+/// Removes `dir`; files the sandbox's own user created in folders it
+/// made read-only are made writable first.
+fn remove_tree(dir: &Path) {
+    if std::fs::remove_dir_all(dir).is_err() {
+        let _ = std::process::Command::new("chmod")
+            .args(["-R", "u+rwX"])
+            .arg(dir)
+            .status();
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+/// Removes every scratch folder still alive in this process: what an
+/// interrupted judge does before it exits.
+pub fn remove_all_scratch() {
+    let dirs =
+        std::mem::take(&mut *LIVE.lock().unwrap_or_else(|e| e.into_inner()));
+    for d in dirs {
+        remove_tree(&d);
+    }
+}
+
+/// The crate inside `submission` when `submission` holds no `src/` and no
+/// `Cargo.toml` itself but exactly one folder below it (at most four levels
+/// down, never through a link) holds a `src/` folder: a learning platform
+/// that zipped `student/hw06/src` hands in `student`.
+pub fn nested_crate(submission: &Path) -> Option<PathBuf> {
+    let is_dir =
+        |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir());
+    if !is_dir(submission)
+        || std::fs::symlink_metadata(submission.join("src")).is_ok()
+        || std::fs::symlink_metadata(submission.join("Cargo.toml")).is_ok()
+    {
+        return None;
+    }
+    let mut found = Vec::new();
+    let mut stack = vec![(submission.to_path_buf(), 0)];
+    let mut seen = 0;
+    while let Some((dir, depth)) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            seen += 1;
+            // A folder of thousands of entries is not a zipped crate.
+            if seen > 10_000 || found.len() > 1 {
+                return None;
+            }
+            let path = e.path();
+            if !is_dir(&path) || e.file_name() == "target" {
+                continue;
+            }
+            if is_dir(&path.join("src")) {
+                found.push(path);
+            } else if depth < 3 {
+                stack.push((path, depth + 1));
+            }
+        }
+    }
+    (found.len() == 1).then(|| found.remove(0))
+}
+
+/// A fingerprint of a crate's `src/` files that ignores whitespace and
+/// comments: equal for two submissions that differ only in layout and
+/// comments (the batch's `similar` column, and [`Status::Unchanged`]).
+pub fn fingerprint(files: &BTreeMap<PathBuf, Vec<u8>>) -> u64 {
+    let mut h = crate::committed::Fnv::new();
+    for (rel, bytes) in files {
+        if !rel.extension().is_some_and(|e| e == "rs") {
+            continue;
+        }
+        h.write(rel.to_string_lossy().as_bytes());
+        h.write(&[0]);
+        h.write(code_only(&String::from_utf8_lossy(bytes)).as_bytes());
+        h.write(&[0]);
+    }
+    h.finish()
+}
+
+/// Rust source without its comments and whitespace (string literals are
+/// kept as they are).
+pub fn code_only(src: &str) -> String {
+    let mut out = String::new();
+    let mut chars = src.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '/' if chars.peek() == Some(&'/') => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut depth = 1;
+                while depth > 0 {
+                    match chars.next() {
+                        Some('*') if chars.peek() == Some(&'/') => {
+                            chars.next();
+                            depth -= 1;
+                        }
+                        Some('/') if chars.peek() == Some(&'*') => {
+                            chars.next();
+                            depth += 1;
+                        }
+                        Some(_) => {}
+                        None => break,
+                    }
+                }
+            }
+            '"' => {
+                out.push(c);
+                while let Some(c) = chars.next() {
+                    out.push(c);
+                    if c == '\\' {
+                        if let Some(n) = chars.next() {
+                            out.push(n);
+                        }
+                    } else if c == '"' {
+                        break;
+                    }
+                }
+            }
+            c if c.is_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The chapter a submission says it is, when that is another chapter.

@@ -10,13 +10,15 @@
 //! - [`runner`]: building the student's runner and asking it;
 //! - [`report`]: scores, reports and CSV rows;
 //! - [`grade`]: one submission; [`batch`]: a folder of them;
-//! - [`selfcheck`], which is `check-exercises`.
+//! - [`selfcheck`], which is `check-exercises`;
+//! - [`committed`]: the reference is the committed one, never a local edit.
 //!
 //! The student copy itself is written by the `assign` crate.
 
 pub mod batch;
 pub mod chapters;
 pub mod check;
+pub mod committed;
 pub mod grade;
 pub mod intake;
 pub mod report;
