@@ -29,13 +29,18 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// saying so (their report could not be named after them).
 pub const MAX_NAME: usize = 100;
 
-/// Where a batch's results go, and what it grades.
+/// Where a batch's results go.
 #[derive(Debug)]
 pub struct Outputs<'a> {
     /// The CSV file.
     pub csv: &'a Path,
     /// A folder for one report per student, if wanted.
     pub reports: Option<&'a Path>,
+}
+
+/// What a batch grades, and how it treats what is there.
+#[derive(Debug, Default)]
+pub struct Options<'a> {
     /// A file for the batch's summary as JSON, if wanted.
     pub summary: Option<&'a Path>,
     /// Overwrite an existing CSV.
@@ -149,10 +154,9 @@ pub fn report_names(subs: &[Submission]) -> Vec<String> {
                     }
                 })
                 .collect();
-            let safe = if safe.starts_with('.') {
-                format!("_{}", &safe[1..])
-            } else {
-                safe
+            let safe = match safe.strip_prefix('.') {
+                Some(rest) => format!("_{rest}"),
+                None => safe,
             };
             let mut name = if safe == raw {
                 safe.clone()
@@ -201,15 +205,33 @@ pub struct Batch {
     pub similar: Vec<String>,
 }
 
-/// Grades the submissions in `dir` with `grader`, `jobs` at a time.
+/// Grades every submission in `dir` into a new CSV (see [`run_with`]),
+/// `jobs` at a time, with `grader`'s seed; returns the reports, sorted.
 pub fn run(
     grader: &Grader,
     dir: &Path,
     out: &Outputs,
     jobs: usize,
+    seed: u64,
+) -> Result<Vec<Report>> {
+    if seed != grader.seed() {
+        bail!("the batch's seed is its grader's ({})", grader.seed());
+    }
+    Ok(run_with(grader, dir, out, &Options::default(), jobs)?.reports)
+}
+
+/// Grades the submissions in `dir` with `grader`, `jobs` at a time, as
+/// `opts` says: all of them, one shard, or one student into an existing
+/// CSV.
+pub fn run_with(
+    grader: &Grader,
+    dir: &Path,
+    out: &Outputs,
+    opts: &Options,
+    jobs: usize,
 ) -> Result<Batch> {
     install_interrupt_cleanup();
-    if let Some((i, n)) = out.shard
+    if let Some((i, n)) = opts.shard
         && (n == 0 || i == 0 || i > n)
     {
         bail!("--shard I/N needs 1 <= I <= N (got {i}/{n})");
@@ -217,7 +239,7 @@ pub fn run(
     let all = submissions(dir)?;
     let names = report_names(&all);
     let existing = out.csv.exists();
-    if out.only.is_none() && existing && !out.force {
+    if opts.only.is_none() && existing && !opts.force {
         bail!(
             "{} already exists: a batch does not overwrite it (pass --force \
              to, or --only NAME to regrade one student into it)",
@@ -226,13 +248,13 @@ pub fn run(
     }
     let ids = grader.exercise_ids();
     let picked: Vec<usize> = (0..all.len())
-        .filter(|&i| match (out.only, out.shard) {
+        .filter(|&i| match (opts.only, opts.shard) {
             (Some(only), _) => all[i].raw.as_bytes() == only.as_bytes(),
             (None, Some(shard)) => in_shard(&all[i], shard),
             (None, None) => true,
         })
         .collect();
-    if let Some(only) = out.only {
+    if let Some(only) = opts.only {
         if !existing {
             bail!(
                 "--only {only} regrades into an existing CSV, and {} does not exist",
@@ -251,7 +273,7 @@ pub fn run(
         std::fs::create_dir_all(r)?;
     }
     let partial = partial_path(out.csv);
-    if out.only.is_none() {
+    if opts.only.is_none() {
         std::fs::write(&partial, csv_header(&ids))
             .with_context(|| format!("creating {}", partial.display()))?;
     }
@@ -280,7 +302,7 @@ pub fn run(
                             eprintln!("judge: writing {}: {e}", path.display());
                         }
                     }
-                    if out.only.is_none()
+                    if opts.only.is_none()
                         && let Ok(mut f) = std::fs::OpenOptions::new()
                             .append(true)
                             .open(&partial)
@@ -315,7 +337,7 @@ pub fn run(
         })
         .collect();
     let mut rows: BTreeMap<String, String> = BTreeMap::new();
-    if out.only.is_some() {
+    if opts.only.is_some() {
         // Keep every other row exactly as it was.
         let text = std::fs::read_to_string(out.csv)?;
         let mut lines = text.lines();
@@ -353,7 +375,7 @@ pub fn run(
     let batch = Batch { reports, similar };
     let summary = summary(&batch, &ids);
     eprint!("{}", summary_text(&summary));
-    if let Some(path) = out.summary {
+    if let Some(path) = opts.summary {
         std::fs::write(path, serde_json::to_string_pretty(&summary)? + "\n")
             .with_context(|| format!("writing {}", path.display()))?;
     }

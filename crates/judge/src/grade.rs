@@ -292,31 +292,6 @@ impl Grader {
         self.reference_print
     }
 
-    /// The checks, by exercise: each category of checks (see
-    /// [`crate::report::categories`]) with how many checks it holds, and
-    /// each exercise's points. Names only: never an input or an answer.
-    pub fn check_list(&self) -> Vec<(String, f64, Vec<(String, usize)>)> {
-        self.points
-            .iter()
-            .map(|(id, max)| {
-                let names: Vec<&str> = self
-                    .checks
-                    .iter()
-                    .filter(|c| &c.exercise == id)
-                    .map(|c| c.name.as_str())
-                    .collect();
-                let mut cats: Vec<(String, usize)> = Vec::new();
-                for cat in crate::report::categories(&names) {
-                    match cats.iter_mut().find(|(k, _)| *k == cat) {
-                        Some(e) => e.1 += 1,
-                        None => cats.push((cat, 1)),
-                    }
-                }
-                (id.clone(), *max, cats)
-            })
-            .collect()
-    }
-
     /// The assignment's lock file holds the whole book's packages; cargo
     /// with `--locked` wants exactly the assignment's. Let cargo prune it
     /// once, offline, from the assignment's manifests (trusted files).
@@ -707,7 +682,7 @@ pub fn nested_crate(submission: &Path) -> Option<PathBuf> {
 pub fn fingerprint(files: &BTreeMap<PathBuf, Vec<u8>>) -> u64 {
     let mut h = crate::committed::Fnv::new();
     for (rel, bytes) in files {
-        if !rel.extension().is_some_and(|e| e == "rs") {
+        if rel.extension().is_none_or(|e| e != "rs") {
             continue;
         }
         h.write(rel.to_string_lossy().as_bytes());

@@ -199,12 +199,14 @@ fn grade(root: &Path, args: &[String]) -> Result<()> {
         let out = Outputs {
             csv,
             reports: a.reports.as_deref(),
+        };
+        let opts = batch::Options {
             summary: a.summary.as_deref(),
             force: a.force,
             only: a.only.as_deref(),
             shard: a.shard,
         };
-        let done = batch::run(&grader, dir, &out, a.jobs)?;
+        let done = batch::run_with(&grader, dir, &out, &opts, a.jobs)?;
         eprintln!(
             "judge: {} submission(s) graded into {} (hidden seed {seed})",
             done.reports.len(),
