@@ -38,9 +38,16 @@ pub struct Outputs<'a> {
     pub reports: Option<&'a Path>,
 }
 
+/// How one submission is graded: [`Grader::grade`] unless a test puts in
+/// another (to prove that a failing or panicking judge stops nothing).
+pub type GradeFn<'f> =
+    dyn Fn(&Grader, &Path, &str) -> Result<Report> + Sync + 'f;
+
 /// What a batch grades, and how it treats what is there.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Options<'a> {
+    /// Grades one submission instead of [`Grader::grade`] (tests only).
+    pub grade: Option<&'a GradeFn<'a>>,
     /// A file for the batch's summary as JSON, if wanted.
     pub summary: Option<&'a Path>,
     /// Overwrite an existing CSV.
@@ -288,7 +295,7 @@ pub fn run_with(
                         break;
                     };
                     let sub = &all[i];
-                    let report = grade_one(grader, sub);
+                    let report = grade_one(grader, sub, opts.grade);
                     eprintln!(
                         "judge: {}: {} ({} / {})",
                         sub.student,
@@ -435,7 +442,11 @@ impl std::error::Error for TimeLimit {}
 /// One submission, never failing and never panicking: a rejection, an
 /// error or a panic of the judge's own becomes the row's status (the
 /// grading's scratch folder is removed as the panic unwinds).
-pub fn grade_one(grader: &Grader, sub: &Submission) -> Report {
+pub fn grade_one(
+    grader: &Grader,
+    sub: &Submission,
+    grade: Option<&GradeFn<'_>>,
+) -> Report {
     if let Some(why) = &sub.skip {
         return rejected(grader, &sub.student, why.clone());
     }
@@ -447,9 +458,13 @@ pub fn grade_one(grader: &Grader, sub: &Submission) -> Report {
             "not a folder (a file or a link)".into(),
         );
     }
-    let graded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        grader.grade(&sub.path, &sub.student)
-    }));
+    let graded =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+            || match grade {
+                Some(f) => f(grader, &sub.path, &sub.student),
+                None => grader.grade(&sub.path, &sub.student),
+            },
+        ));
     match graded {
         Ok(Ok(report)) => report,
         Ok(Err(e)) => {
@@ -738,6 +753,17 @@ mod tests {
             display_name(&sub(b"x\xfe").raw)
         );
         assert_eq!(display_name(&sub(b"a\nb").raw), "a\\u{a}b");
+    }
+
+    #[test]
+    fn a_deadline_becomes_time_limit_and_anything_else_judge_error() {
+        let deadline = anyhow::Error::new(TimeLimit("build".into()))
+            .context("grading alice");
+        assert_eq!(status_of_error("alice", &deadline), "time limit");
+        let said = anyhow::anyhow!("the submission's deadline passed");
+        assert_eq!(status_of_error("bob", &said), "time limit");
+        let other = anyhow::anyhow!("No space left on device");
+        assert_eq!(status_of_error("carol", &other), "judge error");
     }
 
     #[test]

@@ -693,8 +693,8 @@ pub fn fingerprint(files: &BTreeMap<PathBuf, Vec<u8>>) -> u64 {
     h.finish()
 }
 
-/// Rust source without its comments and whitespace (string literals are
-/// kept as they are).
+/// Rust source without its comments and whitespace (inside string
+/// literals too; a `//` in a string is not taken for a comment).
 pub fn code_only(src: &str) -> String {
     let mut out = String::new();
     let mut chars = src.chars().peekable();
@@ -728,7 +728,9 @@ pub fn code_only(src: &str) -> String {
             '"' => {
                 out.push(c);
                 while let Some(c) = chars.next() {
-                    out.push(c);
+                    if !c.is_whitespace() {
+                        out.push(c);
+                    }
                     if c == '\\' {
                         if let Some(n) = chars.next() {
                             out.push(n);
@@ -753,4 +755,27 @@ fn other_chapter(submission: &Path, chapter: &Chapter) -> Option<String> {
     let nn = name.strip_prefix("ch")?.get(..2)?;
     (nn.chars().all(|c| c.is_ascii_digit()) && nn != chapter.nn)
         .then(|| name.chars().take(60).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_only_drops_comments_and_whitespace_but_not_code() {
+        let a = "fn f() -> &'static str {\n    // a comment\n    \"http://x y\" /* b /* nested */ */\n}\n";
+        let b = "fn f()->&'static str{\"http://x  y\"}";
+        assert_eq!(code_only(a), code_only(b));
+        assert_ne!(
+            code_only(a),
+            code_only("fn f() -> &'static str { \"http:\" }")
+        );
+        let files = |code: &str| {
+            let mut m = BTreeMap::new();
+            m.insert(PathBuf::from("src/lib.rs"), code.as_bytes().to_vec());
+            m
+        };
+        assert_eq!(fingerprint(&files(a)), fingerprint(&files(b)));
+        assert_ne!(fingerprint(&files(a)), fingerprint(&files("fn g() {}")));
+    }
 }

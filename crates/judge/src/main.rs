@@ -205,6 +205,7 @@ fn grade(root: &Path, args: &[String]) -> Result<()> {
             force: a.force,
             only: a.only.as_deref(),
             shard: a.shard,
+            grade: None,
         };
         let done = batch::run_with(&grader, dir, &out, &opts, a.jobs)?;
         eprintln!(

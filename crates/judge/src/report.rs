@@ -243,32 +243,7 @@ impl Report {
                      refusals of bad input below earn nothing yet)\n",
                 );
             }
-            // One line per (category, failure), in order of first
-            // appearance, with how many checks it stands for.
-            let names: Vec<&str> =
-                e.checks.iter().map(|c| c.name.as_str()).collect();
-            let cats = categories(&names);
-            let mut lines: Vec<(&str, &str, usize, usize)> = Vec::new();
-            for (c, cat) in e.checks.iter().zip(&cats) {
-                let cat = cat.as_str();
-                let of = cats.iter().filter(|o| o.as_str() == cat).count();
-                let Some(why) = &c.failure else { continue };
-                match lines
-                    .iter_mut()
-                    .find(|(k, w, _, _)| *k == cat && *w == why.as_str())
-                {
-                    Some(line) => line.2 += 1,
-                    None => lines.push((cat, why, 1, of)),
-                }
-            }
-            for (cat, why, n, of) in lines {
-                let count = match (n, of) {
-                    (1, 1) => String::new(),
-                    (n, of) if n == of => format!(" (all {n} checks)"),
-                    (n, of) => format!(" ({n} of {of} checks)"),
-                };
-                t.push_str(&format!("  FAILED  {cat}{count}: {why}\n"));
-            }
+            t.push_str(&failure_lines(e));
         }
         if !self.notes.is_empty() {
             t.push_str("\nNotes:\n");
@@ -329,6 +304,59 @@ impl Report {
             "seed": self.seed.to_string(),
         })
     }
+}
+
+/// The failures of exercise `e`, collapsed: per reason, one line per
+/// category of checks that failed for it (with how many checks it
+/// stands for), or a single line when three categories or more failed
+/// for the same reason (a crash that every check meets).
+fn failure_lines(e: &ExerciseResult) -> String {
+    let names: Vec<&str> = e.checks.iter().map(|c| c.name.as_str()).collect();
+    let cats = categories(&names);
+    /// A category: its name, checks failed, checks in it.
+    type Line<'a> = (&'a str, usize, usize);
+    let mut by_reason: Vec<(&str, Vec<Line>)> = Vec::new();
+    for (c, cat) in e.checks.iter().zip(&cats) {
+        let Some(why) = &c.failure else { continue };
+        let of = cats.iter().filter(|o| *o == cat).count();
+        let entry = match by_reason.iter_mut().find(|(w, _)| *w == why.as_str())
+        {
+            Some(entry) => entry,
+            None => {
+                by_reason.push((why, Vec::new()));
+                by_reason.last_mut().expect("just pushed")
+            }
+        };
+        match entry.1.iter_mut().find(|(k, _, _)| *k == cat.as_str()) {
+            Some(line) => line.1 += 1,
+            None => entry.1.push((cat, 1, of)),
+        }
+    }
+    let mut t = String::new();
+    for (why, cats) in by_reason {
+        if cats.len() >= 3 {
+            let n: usize = cats.iter().map(|c| c.1).sum();
+            let shown: Vec<&str> = cats.iter().take(3).map(|c| c.0).collect();
+            let more = match cats.len() - shown.len() {
+                0 => String::new(),
+                k => format!(", and {k} more"),
+            };
+            t.push_str(&format!(
+                "  FAILED  {n} checks: {why}\n          ({}{more})\n",
+                shown.join("; ")
+            ));
+            continue;
+        }
+        for (cat, n, of) in cats {
+            let count = match (n, of) {
+                (1, 1) => String::new(),
+                (n, of) if n == of => format!(" (all {n} checks)"),
+                (n, of) => format!(" ({n} of {of} checks)"),
+            };
+            t.push_str(&format!("  FAILED  {cat}{count}: {why}\n"));
+        }
+    }
+    t
 }
 
 /// Points to two decimals, for reports and the CSV.
@@ -456,6 +484,57 @@ mod tests {
         }
         assert_eq!(r.notes.len(), MAX_NOTES + 1);
         assert!(r.notes[1].chars().count() <= MAX_NOTE_CHARS + 3);
+    }
+
+    fn check(name: &str, failure: Option<&str>) -> CheckResult {
+        CheckResult {
+            name: name.into(),
+            failure: failure.map(String::from),
+        }
+    }
+
+    #[test]
+    fn failures_are_one_line_per_category_and_reason() {
+        let mut checks = vec![check("the statement's example", None)];
+        for i in 1..=8 {
+            let why = if i <= 5 { Some("wrong answer") } else { None };
+            checks.push(check(&format!("hidden random case {i}"), why));
+        }
+        checks.push(check(
+            "rejects a NaN",
+            Some("accepted an input it should refuse"),
+        ));
+        let e = ExerciseResult {
+            id: "6.3".into(),
+            max: 4.0,
+            points: 1.0,
+            checks,
+            not_attempted: false,
+        };
+        assert_eq!(
+            failure_lines(&e),
+            "  FAILED  hidden random case (5 of 8 checks): wrong answer\n\
+             \x20 FAILED  rejects a NaN: accepted an input it should refuse\n"
+        );
+        // One crash met by every check is one line.
+        let e = ExerciseResult {
+            checks: (1..=6)
+                .map(|i| {
+                    check(
+                        &format!("case {i} of its own kind"),
+                        Some("panicked"),
+                    )
+                })
+                .collect(),
+            ..e
+        };
+        let lines = failure_lines(&e);
+        assert_eq!(lines.lines().count(), 2, "{lines}");
+        assert!(
+            lines.starts_with("  FAILED  6 checks: panicked\n"),
+            "{lines}"
+        );
+        assert!(lines.contains(", and 3 more)"), "{lines}");
     }
 
     #[test]
