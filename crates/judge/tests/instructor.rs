@@ -371,7 +371,10 @@ fn a_judge_panic_becomes_a_row_and_the_batch_goes_on() {
     let row = c.row("panics-the-judge");
     assert_eq!(row[col("status")], "rejected: judge error");
     assert_eq!(row[col("total")], "");
-    assert!(c.panicked_in.as_os_str().len() > 0, "the hook did not run");
+    assert!(
+        !c.panicked_in.as_os_str().is_empty(),
+        "the hook did not run"
+    );
     assert!(
         !c.panicked_in.exists(),
         "the panicking grading's scratch folder was left behind"
@@ -569,7 +572,8 @@ fn a_modified_reference_in_the_working_tree_is_never_graded_against() {
     let ch = assign::find_chapter(&ws, "6").unwrap();
     // As the copy is, the reference is the committed one.
     assert_eq!(
-        judge::committed::differences(&ws, &[ch.name.clone()]).unwrap(),
+        judge::committed::differences(&ws, std::slice::from_ref(&ch.name))
+            .unwrap(),
         Vec::<String>::new()
     );
     // A learner keeps the markers around a buggy attempt.
@@ -583,7 +587,9 @@ fn a_modified_reference_in_the_working_tree_is_never_graded_against() {
         &src[end..]
     );
     std::fs::write(&file, buggy).unwrap();
-    let diff = judge::committed::differences(&ws, &[ch.name.clone()]).unwrap();
+    let diff =
+        judge::committed::differences(&ws, std::slice::from_ref(&ch.name))
+            .unwrap();
     assert_eq!(
         diff,
         [format!("crates/{}/src/exercises.rs (changed)", ch.name)]
