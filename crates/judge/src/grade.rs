@@ -400,7 +400,8 @@ impl Grader {
             Some(inner) => {
                 let rel = inner.strip_prefix(submission).unwrap_or(inner);
                 report.note(&format!(
-                    "graded the crate in `{}`: the folder handed in holds no                      src/ of its own, and exactly one crate below it",
+                    "graded the crate in `{}`: the folder handed in holds no \
+                     src/ of its own, and exactly one crate below it",
                     rel.display()
                 ));
                 inner.as_path()
