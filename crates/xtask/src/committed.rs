@@ -32,8 +32,15 @@ pub enum Reference {
     },
 }
 
-/// The paths whose local changes send the judge to `HEAD`'s files.
-const WATCHED: [&str; 4] = ["Cargo.toml", "Cargo.lock", "crates", "book"];
+/// The paths whose local changes send the judge to `HEAD`'s files: what
+/// the judge and the assignments are built from (not the book's text, not
+/// the book's own tool).
+const WATCHED: [&str; 4] = [
+    "Cargo.toml",
+    "Cargo.lock",
+    "crates",
+    ":(exclude)crates/xtask",
+];
 
 fn git(root: &Path, args: &[&str]) -> Result<std::process::Output> {
     Command::new("git")
@@ -170,6 +177,10 @@ mod tests {
         run(&dir, &["init", "-q"]);
         run(&dir, &["add", "-A"]);
         run(&dir, &["commit", "-q", "-m", "the reference"]);
+        assert!(matches!(reference(&dir).unwrap(), Reference::Clean { .. }));
+        // The book's text is not what the judge is built from.
+        std::fs::create_dir_all(dir.join("book")).unwrap();
+        std::fs::write(dir.join("book/notes.md"), "draft\n").unwrap();
         assert!(matches!(reference(&dir).unwrap(), Reference::Clean { .. }));
 
         // A stray edit, as a learner who kept the markers would make.
