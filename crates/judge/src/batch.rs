@@ -295,7 +295,15 @@ pub fn run_with(
                         break;
                     };
                     let sub = &all[i];
+                    if crate::grade::stopping() {
+                        break;
+                    }
                     let report = grade_one(grader, sub, opts.grade);
+                    // Interrupted while it was graded: its row would only
+                    // say so; it is left for the next batch.
+                    if crate::grade::stopping() {
+                        break;
+                    }
                     eprintln!(
                         "judge: {}: {} ({} / {})",
                         sub.student,
@@ -325,6 +333,14 @@ pub fn run_with(
             });
         }
     });
+    if crate::grade::stopping() {
+        // Every grading has stopped: nothing can recreate a folder now.
+        crate::grade::remove_all_scratch();
+        bail!(
+            "interrupted: the rows graded before are in {}",
+            partial.display()
+        );
+    }
     let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
     // Every picked folder has its report (a thread that died would leave a
     // hole: that too becomes a row).
@@ -420,6 +436,9 @@ pub fn status_of_error(student: &str, e: &anyhow::Error) -> String {
     });
     if timed_out {
         "time limit".into()
+    } else if crate::grade::stopping() {
+        // Interrupted: this row is not kept, and the error is only that.
+        "interrupted".into()
     } else {
         eprintln!("judge: {student}: judge error: {e:#}");
         "judge error".into()
@@ -677,6 +696,7 @@ pub fn install_interrupt_cleanup() {
             .spawn(move || {
                 let mut b = [0u8; 1];
                 if rx.read_exact(&mut b).is_ok() {
+                    crate::grade::set_stopping();
                     eprintln!(
                         "judge: interrupted: removing scratch folders and \
                          stopping (the rows graded so far are in the \

@@ -77,6 +77,9 @@ fn stamp(path: &Path, secs: u64) -> Result<()> {
 /// Writes `files` under `dir` with every modification time set to `secs`.
 fn write_stamped(dir: &Path, files: &Files, secs: Option<u64>) -> Result<()> {
     for (rel, bytes) in files {
+        if stopping() {
+            bail!("the judge is stopping");
+        }
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
@@ -115,6 +118,9 @@ fn cache_key(root: &Path, tc: &Toolchain) -> Result<String> {
 }
 
 fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    if stopping() {
+        bail!("the judge is stopping");
+    }
     let ok = std::process::Command::new("cp")
         .arg("-a")
         .arg(format!("{}/.", from.display()))
@@ -581,8 +587,21 @@ impl Grader {
 }
 
 /// Scratch folders alive in this process, so that an interruption can
-/// remove them (see [`remove_all_scratch`]).
-static LIVE: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+/// remove them (see [`remove_all_scratch`]), and whether the process is
+/// stopping (then no new one is made).
+static LIVE: std::sync::Mutex<(bool, Vec<PathBuf>)> =
+    std::sync::Mutex::new((false, Vec::new()));
+
+/// Marks the judge as stopping: no scratch folder is made from now on.
+pub fn set_stopping() {
+    LIVE.lock().unwrap_or_else(|e| e.into_inner()).0 = true;
+}
+
+/// Whether the judge was interrupted and is removing its scratch folders:
+/// a grading still running stops writing.
+pub fn stopping() -> bool {
+    LIVE.lock().unwrap_or_else(|e| e.into_inner()).0
+}
 
 /// A fresh scratch folder (see [`fresh_dir`]) that is removed when dropped
 /// (on return, on error and on a panic that unwinds), and by
@@ -593,10 +612,12 @@ pub struct Scratch(PathBuf);
 impl Scratch {
     /// A new scratch folder, its name tagged `tag`.
     pub fn new(tag: &str) -> Result<Scratch> {
+        let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+        if live.0 {
+            bail!("the judge is stopping");
+        }
         let dir = fresh_dir(tag)?;
-        LIVE.lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(dir.clone());
+        live.1.push(dir.clone());
         Ok(Scratch(dir))
     }
 
@@ -611,6 +632,7 @@ impl Drop for Scratch {
         remove_tree(&self.0);
         LIVE.lock()
             .unwrap_or_else(|e| e.into_inner())
+            .1
             .retain(|d| d != &self.0);
     }
 }
@@ -618,22 +640,74 @@ impl Drop for Scratch {
 /// Removes `dir`; files the sandbox's own user created in folders it
 /// made read-only are made writable first.
 fn remove_tree(dir: &Path) {
-    if std::fs::remove_dir_all(dir).is_err() {
+    if std::fs::remove_dir_all(dir).is_err() && dir.exists() {
         let _ = std::process::Command::new("chmod")
             .args(["-R", "u+rwX"])
             .arg(dir)
+            .stderr(std::process::Stdio::null())
             .status();
         let _ = std::fs::remove_dir_all(dir);
     }
 }
 
-/// Removes every scratch folder still alive in this process: what an
-/// interrupted judge does before it exits.
+/// Removes every scratch folder still alive in this process, and makes
+/// no new one: what an interrupted judge does before it exits. The
+/// sandboxes still running (each a process group of its own, a child of
+/// this process) are killed first, since they write into those folders;
+/// a grading still writing (it checks [`stopping`] between files) may
+/// recreate a folder for a moment, so the removal is done three times,
+/// 200 ms apart.
 pub fn remove_all_scratch() {
-    let dirs =
-        std::mem::take(&mut *LIVE.lock().unwrap_or_else(|e| e.into_inner()));
-    for d in dirs {
-        remove_tree(&d);
+    let dirs = {
+        let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+        live.0 = true;
+        live.1.clone()
+    };
+    for pass in 0..3 {
+        kill_children();
+        if pass > 0 {
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        for d in &dirs {
+            remove_tree(d);
+        }
+    }
+}
+
+/// Kills this process's children: each sandbox (a process group of its
+/// own) as a group, and the helpers it runs itself (`cp`, `chown`).
+fn kill_children() {
+    let me = std::process::id();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return;
+    };
+    for e in entries.flatten() {
+        let Some(pid) =
+            e.file_name().to_str().and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+            continue;
+        };
+        // pid (comm) state ppid pgrp ...: the name may hold spaces.
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let ppid = fields.get(1).and_then(|f| f.parse::<u32>().ok());
+        let pgrp = fields.get(2).and_then(|f| f.parse::<u32>().ok());
+        if ppid != Some(me) {
+            continue;
+        }
+        if pgrp == Some(pid) {
+            sandbox::kill_group(pid);
+        } else {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .stderr(std::process::Stdio::null())
+                .status();
+        }
     }
 }
 

@@ -94,9 +94,14 @@ fn judge(root: &std::path::Path, args: &[String]) -> Result<()> {
     let manifest = match reference {
         committed::Reference::Exported { dir, note } => {
             eprintln!("judge: {note}");
+            // A target folder of its own: cargo names a workspace's units
+            // by their path inside it, so two copies of the book sharing
+            // one would overwrite each other's judge. Its judge/ cache
+            // folder lives there too.
             let target = std::env::var_os("CARGO_TARGET_DIR")
                 .map(PathBuf::from)
-                .unwrap_or_else(|| root.join("target"));
+                .unwrap_or_else(|| root.join("target"))
+                .join("judge/committed-target");
             cmd.env("CARGO_TARGET_DIR", target)
                 .env("JUDGE_ROOT", &dir)
                 .env("JUDGE_REFERENCE_NOTE", note);
