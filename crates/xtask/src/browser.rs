@@ -85,6 +85,7 @@ pub fn run(root: &Path) -> Result<()> {
             "--test-reporter=spec",
             "book.test.mjs",
             "workflows.test.mjs",
+            "instructor-workflow.test.mjs",
         ])
         .current_dir(&suite)
         .env("BOOK_URL", &url)
