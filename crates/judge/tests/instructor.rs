@@ -94,7 +94,35 @@ fn class() -> Option<&'static Class> {
         .as_ref()
 }
 
+/// The class lives in a static, which is never dropped: its folder and
+/// its grader's scratch folder outlive the test process. The next run
+/// removes those of runs whose process has ended.
+fn remove_earlier_runs() {
+    let tmp = std::env::temp_dir();
+    let Ok(entries) = std::fs::read_dir(&tmp) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_prefix("judge-instructor-") else {
+            continue;
+        };
+        if pid.parse::<u32>().is_err() || Path::new("/proc").join(pid).exists()
+        {
+            continue;
+        }
+        let _ = std::fs::remove_dir_all(e.path());
+        let run = format!("attn-judge-run-{pid}-");
+        for f in std::fs::read_dir(&tmp).into_iter().flatten().flatten() {
+            if f.file_name().to_string_lossy().starts_with(&run) {
+                let _ = std::fs::remove_dir_all(f.path());
+            }
+        }
+    }
+}
+
 fn grade_class(isolation: Isolation) -> Class {
+    remove_earlier_runs();
     let dir = std::env::temp_dir()
         .join(format!("judge-instructor-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
