@@ -283,10 +283,8 @@ pub fn student_crate(
         out.insert("Cargo.lock".into(), lock);
     }
     out.insert(".gitignore".into(), b"/target\n".to_vec());
-    out.insert(
-        "README.md".into(),
-        student_readme(root, chapter)?.into_bytes(),
-    );
+    let readme = student_readme(root, chapter, &out)?;
+    out.insert("README.md".into(), readme.into_bytes());
     Ok(out)
 }
 
@@ -318,12 +316,106 @@ fn exercise_statements(root: &Path, chapter: &Chapter) -> String {
         .to_string()
 }
 
-/// Where the published book lives; a chapter is `<BOOK_URL><name>.html`.
-/// A fork that publishes its own copy changes this line.
-pub const BOOK_URL: &str =
-    "https://attention-verified.github.io/attention-verified/";
+/// Where the published book lives, from `book.toml`'s `[output.html]`:
+/// `https://<cname><site-url>` for a custom domain, else GitHub Pages'
+/// `https://<owner>.github.io<site-url>` with the owner of
+/// `git-repository-url`. A chapter is `<book_url><name>.html`. A fork
+/// changes these keys, and every student README follows.
+pub fn book_url(root: &Path) -> Result<String> {
+    let table = read_toml(&root.join("book.toml"))?;
+    let html = table.get("output").and_then(|o| o.get("html"));
+    let key = |k: &str| html.and_then(|h| h.get(k)).and_then(Value::as_str);
+    let path =
+        format!("/{}/", key("site-url").unwrap_or("/").trim_matches('/'))
+            .replace("//", "/");
+    let host = match (key("cname"), key("git-repository-url")) {
+        (Some(cname), _) => cname.trim_matches('/').to_string(),
+        (None, Some(repo)) => {
+            let owner = repo
+                .strip_prefix("https://github.com/")
+                .and_then(|r| r.split('/').next())
+                .filter(|o| !o.is_empty())
+                .with_context(|| {
+                    format!("book.toml: git-repository-url `{repo}` is not https://github.com/<owner>/<repository>")
+                })?;
+            format!("{}.github.io", owner.to_lowercase())
+        }
+        (None, None) => bail!(
+            "book.toml: [output.html] needs git-repository-url (or cname) \
+             to say where the book is published"
+        ),
+    };
+    Ok(format!("https://{host}{path}"))
+}
 
-fn student_readme(root: &Path, chapter: &Chapter) -> Result<String> {
+/// Rewrites the links of a passage of chapter `chapter`'s text for the
+/// student's copy, where the book's files are not: a link to a chapter
+/// (`ch05-x.md#y`) or to another page or file of the book goes to the
+/// published book; an anchor of this chapter (`#y`) to this chapter
+/// online; a link to a file of the chapter's crate to that file in the
+/// student crate when it holds it. Any other relative link keeps only its
+/// text.
+fn rewrite_links(
+    text: &str,
+    url: &str,
+    chapter: &Chapter,
+    crate_files: &Files,
+) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("](") {
+        let Some(len) = rest[i + 2..].find(')') else {
+            break;
+        };
+        let target = &rest[i + 2..i + 2 + len];
+        let open = rest[..i].rfind('[');
+        let new = if target.contains("://") || target.starts_with("mailto:") {
+            Some(target.to_string())
+        } else if let Some(anchor) = target.strip_prefix('#') {
+            Some(format!("{url}{}.html#{anchor}", chapter.name))
+        } else {
+            let (path, anchor) = match target.split_once('#') {
+                Some((p, a)) => (p, format!("#{a}")),
+                None => (target, String::new()),
+            };
+            let in_crate = format!("../crates/{}/", chapter.name);
+            if let Some(rel) = path.strip_prefix(&in_crate) {
+                crate_files
+                    .contains_key(Path::new(rel))
+                    .then(|| rel.to_string())
+            } else if path.starts_with("../") || path.starts_with('/') {
+                None
+            } else if let Some(page) = path.strip_suffix(".md") {
+                Some(format!("{url}{page}.html{anchor}"))
+            } else {
+                Some(format!("{url}{path}{anchor}"))
+            }
+        };
+        match (new, open) {
+            (Some(new), _) => {
+                out.push_str(&rest[..i + 2]);
+                out.push_str(&new);
+                out.push(')');
+            }
+            // Only the link's text.
+            (None, Some(o)) => {
+                out.push_str(&rest[..o]);
+                out.push_str(&rest[o + 1..i]);
+            }
+            (None, None) => out.push_str(&rest[..i + 3 + len]),
+        }
+        rest = &rest[i + 3 + len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn student_readme(
+    root: &Path,
+    chapter: &Chapter,
+    crate_files: &Files,
+) -> Result<String> {
+    let url = book_url(root)?;
     let points = super::points(chapter)?;
     let mut table = String::from("| exercise | points |\n| --- | --- |\n");
     for (id, p) in &points {
@@ -378,8 +470,12 @@ fn student_readme(root: &Path, chapter: &Chapter) -> Result<String> {
          the grader: hand them in as your instructor asks.\n",
         n = chapter.nn.trim_start_matches('0'),
         name = chapter.name,
-        url = BOOK_URL,
-        statements = exercise_statements(root, chapter),
+        statements = rewrite_links(
+            &exercise_statements(root, chapter),
+            &url,
+            chapter,
+            crate_files
+        ),
     ))
 }
 
@@ -593,12 +689,73 @@ pub fn inc(x: i32) -> i32 {
     #[test]
     fn the_student_readme_speaks_to_the_student_copy() {
         let chapter = crate::find_chapter(&root(), "5").unwrap();
-        let readme = student_readme(&root(), &chapter).unwrap();
+        let files = student_crate(
+            &root(),
+            &chapter,
+            Options {
+                hidden_tests: false,
+            },
+        )
+        .unwrap();
+        let readme =
+            String::from_utf8(files[Path::new("README.md")].clone()).unwrap();
         assert!(readme.contains("src/exercises.rs"), "{readme}");
         assert!(readme.contains("Only `src/` is read"), "{readme}");
         assert!(!readme.contains("SOLUTION"), "{readme}");
         assert!(!readme.contains("crates/ch05"), "{readme}");
-        assert!(readme.contains(&format!("{BOOK_URL}ch05-")), "{readme}");
+        let url = book_url(&root()).unwrap();
+        assert!(readme.contains(&format!("{url}ch05-")), "{readme}");
+    }
+
+    #[test]
+    fn the_published_address_comes_from_book_toml() {
+        let dir = std::env::temp_dir()
+            .join(format!("assign-book-url-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let write = |html: &str| {
+            std::fs::write(
+                dir.join("book.toml"),
+                format!("[output.html]\n{html}"),
+            )
+            .unwrap()
+        };
+        write(
+            "site-url = \"/fork-name/\"\ngit-repository-url = \"https://github.com/Someone/fork-name\"\n",
+        );
+        assert_eq!(
+            book_url(&dir).unwrap(),
+            "https://someone.github.io/fork-name/"
+        );
+        write("site-url = \"/\"\ncname = \"book.example.org\"\n");
+        assert_eq!(book_url(&dir).unwrap(), "https://book.example.org/");
+        write("site-url = \"/x/\"\n");
+        assert!(book_url(&dir).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn links_point_at_the_published_book_or_at_files_the_crate_holds() {
+        let chapter = Chapter {
+            nn: "06".into(),
+            name: "ch06-x".into(),
+            dir: PathBuf::new(),
+        };
+        let mut files = Files::new();
+        files.insert("src/mask.rs".into(), Vec::new());
+        let text = "see [chapter 5](ch05-y.md), [this](#masks), \
+                    [the code](../crates/ch06-x/src/mask.rs), \
+                    [gone](../crates/ch06-x/tests/a.rs), \
+                    [a figure](figures/f.svg) and [web](https://e.org/a)";
+        let out =
+            rewrite_links(text, "https://o.github.io/b/", &chapter, &files);
+        assert_eq!(
+            out,
+            "see [chapter 5](https://o.github.io/b/ch05-y.html), \
+             [this](https://o.github.io/b/ch06-x.html#masks), \
+             [the code](src/mask.rs), gone, \
+             [a figure](https://o.github.io/b/figures/f.svg) and \
+             [web](https://e.org/a)"
+        );
     }
 
     #[test]

@@ -52,7 +52,11 @@ pub struct Grader {
     cache: PathBuf,
     lock: PathBuf,
     /// This run's own scratch folder.
-    scratch: PathBuf,
+    scratch: Scratch,
+    /// The [`fingerprint`] of the assignment's `src/` as handed out.
+    assignment_print: u64,
+    /// The [`fingerprint`] of the reference solution's `src/`.
+    reference_print: u64,
 }
 
 fn stamp(path: &Path, secs: u64) -> Result<()> {
@@ -65,6 +69,9 @@ fn stamp(path: &Path, secs: u64) -> Result<()> {
 /// Writes `files` under `dir` with every modification time set to `secs`.
 fn write_stamped(dir: &Path, files: &Files, secs: Option<u64>) -> Result<()> {
     for (rel, bytes) in files {
+        if stopping() {
+            bail!("the judge is stopping");
+        }
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
@@ -103,6 +110,9 @@ fn cache_key(root: &Path, tc: &Toolchain) -> Result<String> {
 }
 
 fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    if stopping() {
+        bail!("the judge is stopping");
+    }
     let ok = std::process::Command::new("cp")
         .arg("-a")
         .arg(format!("{}/.", from.display()))
@@ -216,7 +226,21 @@ impl Grader {
         let key = cache_key(root, &toolchain)?;
         let cache = judge_dir.join(format!("cache-{key}"));
         let lock = judge_dir.join("cache.lock");
-        let scratch = fresh_dir("run")?;
+        crate::committed::verify(root, &template)?;
+        let scratch = Scratch::new("run")?;
+        let assignment_print = fingerprint(
+            &template
+                .iter()
+                .filter(|(rel, _)| rel.starts_with("src"))
+                .map(|(rel, b)| (rel.clone(), b.clone()))
+                .collect(),
+        );
+        let mut solution = BTreeMap::new();
+        for f in assign::walk::files(&chapter.dir.join("src")) {
+            let rel = f.strip_prefix(&chapter.dir)?.to_path_buf();
+            solution.insert(rel, std::fs::read(&f)?);
+        }
+        let reference_print = fingerprint(&solution);
         let mut grader = Grader {
             chapter: chapter.clone(),
             settings,
@@ -228,6 +252,8 @@ impl Grader {
             cache,
             lock,
             scratch,
+            assignment_print,
+            reference_print,
         };
         grader.prune_lock_file()?;
         grader.warm_cache()?;
@@ -249,11 +275,26 @@ impl Grader {
         &self.chapter
     }
 
+    /// The seed of the hidden cases.
+    pub fn seed(&self) -> u64 {
+        self.settings.seed
+    }
+
+    /// The [`fingerprint`] of the assignment's `src/` as handed out.
+    pub fn assignment_fingerprint(&self) -> u64 {
+        self.assignment_print
+    }
+
+    /// The [`fingerprint`] of the reference solution's `src/`.
+    pub fn reference_fingerprint(&self) -> u64 {
+        self.reference_print
+    }
+
     /// The assignment's lock file holds the whole book's packages; cargo
     /// with `--locked` wants exactly the assignment's. Let cargo prune it
     /// once, offline, from the assignment's manifests (trusted files).
     fn prune_lock_file(&mut self) -> Result<()> {
-        let dir = self.scratch.join("lock");
+        let dir = self.scratch.path().join("lock");
         write_stamped(&dir, &self.template, None)?;
         assign::student::prune_lock(&dir)?;
         let lock = std::fs::read(dir.join("Cargo.lock"))?;
@@ -300,7 +341,7 @@ impl Grader {
             "judge: building {}'s dependencies once (cached for later gradings)",
             self.chapter.name
         );
-        let crate_dir = self.scratch.join("template");
+        let crate_dir = self.scratch.path().join("template");
         write_stamped(&crate_dir, &self.template, Some(STAMP))?;
         std::fs::create_dir_all(&self.cache)?;
         let slot = sandbox::SandboxBox::take()?;
@@ -325,15 +366,47 @@ impl Grader {
         Ok(())
     }
 
-    /// Grades the submission in folder `submission`, for `student`.
+    /// Grades the submission in folder `submission`, for `student`. A
+    /// submission whose `src/` is the assignment's as handed out is
+    /// [`Status::Unchanged`] and is not built.
     pub fn grade(&self, submission: &Path, student: &str) -> Result<Report> {
-        let mut report = Report {
-            student: student.to_string(),
-            chapter: self.chapter.name.clone(),
-            status: Status::Graded,
-            exercises: Vec::new(),
-            points: self.points(),
-            notes: Vec::new(),
+        self.grade_with(submission, student, true)
+    }
+
+    /// Grades `submission` even when it is the assignment as handed out
+    /// (`check-exercises` proves that such a copy builds and fails).
+    pub fn grade_even_if_unchanged(
+        &self,
+        submission: &Path,
+        student: &str,
+    ) -> Result<Report> {
+        self.grade_with(submission, student, false)
+    }
+
+    fn grade_with(
+        &self,
+        submission: &Path,
+        student: &str,
+        detect_unchanged: bool,
+    ) -> Result<Report> {
+        let mut report = Report::new(
+            student,
+            &self.chapter.name,
+            self.points(),
+            self.settings.seed,
+        );
+        let nested = nested_crate(submission);
+        let submission = match &nested {
+            Some(inner) => {
+                let rel = inner.strip_prefix(submission).unwrap_or(inner);
+                report.note(&format!(
+                    "graded the crate in `{}`: the folder handed in holds no \
+                     src/ of its own, and exactly one crate below it",
+                    rel.display()
+                ));
+                inner.as_path()
+            }
+            None => submission,
         };
         if let Some(other) = other_chapter(submission, &self.chapter) {
             report.status = Status::Rejected(format!(
@@ -349,24 +422,41 @@ impl Grader {
                 return Ok(report);
             }
         };
-        report.notes = intake.notes.clone();
+        for n in &intake.notes {
+            report.note(n);
+        }
+        report.fingerprint = Some(fingerprint(&intake.files));
+        if detect_unchanged && report.fingerprint == Some(self.assignment_print)
+        {
+            report.status = Status::Unchanged;
+            return Ok(report);
+        }
         if let Some(theirs) = &intake.manifest {
             let ours = self.template.get(Path::new("Cargo.toml"));
             let (_, tail) = runner::runner_files(&self.chapter.name);
             let ours = ours.map(|m| &m[..m.len() - tail.len()]);
             if ours != Some(theirs.as_slice()) {
-                report.notes.push(
+                report.note(
                     "your Cargo.toml differs from the assignment's: it is \
                      ignored, with any dependency or setting it adds; only \
-                     src/ is graded"
-                        .into(),
+                     src/ is graded",
                 );
             }
         }
-        let dir = fresh_dir("sub")?;
-        let result = self.grade_in(&dir, &intake, &mut report);
-        let _ = std::fs::remove_dir_all(&dir);
-        result?;
+        // Removed when this grading ends, however it ends (an error, a
+        // panic caught by the batch, or an interruption: see [`Scratch`]).
+        let dir = Scratch::new("sub")?;
+        self.grade_in(dir.path(), &intake, &mut report)?;
+        // An exercise that earned nothing and still holds the assignment's
+        // `todo!()` was not attempted: say so instead of listing checks.
+        for e in &mut report.exercises {
+            let todo = format!("todo!(\"ex {}:", e.id);
+            e.not_attempted = e.points == 0.0
+                && intake
+                    .files
+                    .values()
+                    .any(|b| String::from_utf8_lossy(b).contains(&todo));
+        }
         Ok(report)
     }
 
@@ -494,16 +584,247 @@ impl Grader {
                     max: *max,
                     points,
                     checks,
+                    not_attempted: false,
                 }
             })
             .collect())
     }
 }
 
-impl Drop for Grader {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.scratch);
+/// Scratch folders alive in this process, so that an interruption can
+/// remove them (see [`remove_all_scratch`]), and whether the process is
+/// stopping (then no new one is made).
+static LIVE: std::sync::Mutex<(bool, Vec<PathBuf>)> =
+    std::sync::Mutex::new((false, Vec::new()));
+
+/// Marks the judge as stopping: no scratch folder is made from now on.
+pub fn set_stopping() {
+    LIVE.lock().unwrap_or_else(|e| e.into_inner()).0 = true;
+}
+
+/// Whether the judge was interrupted and is removing its scratch folders:
+/// a grading still running stops writing.
+pub fn stopping() -> bool {
+    LIVE.lock().unwrap_or_else(|e| e.into_inner()).0
+}
+
+/// A fresh scratch folder (see [`fresh_dir`]) that is removed when dropped
+/// (on return, on error and on a panic that unwinds), and by
+/// [`remove_all_scratch`] when the judge is interrupted.
+#[derive(Debug)]
+pub struct Scratch(PathBuf);
+
+impl Scratch {
+    /// A new scratch folder, its name tagged `tag`.
+    pub fn new(tag: &str) -> Result<Scratch> {
+        let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+        if live.0 {
+            bail!("the judge is stopping");
+        }
+        let dir = fresh_dir(tag)?;
+        live.1.push(dir.clone());
+        Ok(Scratch(dir))
     }
+
+    /// The folder.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        remove_tree(&self.0);
+        LIVE.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .1
+            .retain(|d| d != &self.0);
+    }
+}
+
+/// Removes `dir`; files the sandbox's own user created in folders it
+/// made read-only are made writable first.
+fn remove_tree(dir: &Path) {
+    if std::fs::remove_dir_all(dir).is_err() && dir.exists() {
+        let _ = std::process::Command::new("chmod")
+            .args(["-R", "u+rwX"])
+            .arg(dir)
+            .stderr(std::process::Stdio::null())
+            .status();
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+/// Removes every scratch folder still alive in this process, and makes
+/// no new one: what an interrupted judge does before it exits. The
+/// sandboxes still running (each a process group of its own, a child of
+/// this process) are killed first, since they write into those folders;
+/// a grading still writing (it checks [`stopping`] between files) may
+/// recreate a folder for a moment, so the removal is done three times,
+/// 200 ms apart.
+pub fn remove_all_scratch() {
+    let dirs = {
+        let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+        live.0 = true;
+        live.1.clone()
+    };
+    for pass in 0..3 {
+        kill_children();
+        if pass > 0 {
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        for d in &dirs {
+            remove_tree(d);
+        }
+    }
+}
+
+/// Kills this process's children: each sandbox (a process group of its
+/// own) as a group, and the helpers it runs itself (`cp`, `chown`).
+fn kill_children() {
+    let me = std::process::id();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return;
+    };
+    for e in entries.flatten() {
+        let Some(pid) =
+            e.file_name().to_str().and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+            continue;
+        };
+        // pid (comm) state ppid pgrp ...: the name may hold spaces.
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let ppid = fields.get(1).and_then(|f| f.parse::<u32>().ok());
+        let pgrp = fields.get(2).and_then(|f| f.parse::<u32>().ok());
+        if ppid != Some(me) {
+            continue;
+        }
+        if pgrp == Some(pid) {
+            sandbox::kill_group(pid);
+        } else {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .stderr(std::process::Stdio::null())
+                .status();
+        }
+    }
+}
+
+/// The crate inside `submission` when `submission` holds no `src/` and no
+/// `Cargo.toml` itself but exactly one folder below it (at most four levels
+/// down, never through a link) holds a `src/` folder: a learning platform
+/// that zipped `student/hw06/src` hands in `student`.
+pub fn nested_crate(submission: &Path) -> Option<PathBuf> {
+    let is_dir =
+        |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir());
+    if !is_dir(submission)
+        || std::fs::symlink_metadata(submission.join("src")).is_ok()
+        || std::fs::symlink_metadata(submission.join("Cargo.toml")).is_ok()
+    {
+        return None;
+    }
+    let mut found = Vec::new();
+    let mut stack = vec![(submission.to_path_buf(), 0)];
+    let mut seen = 0;
+    while let Some((dir, depth)) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            seen += 1;
+            // A folder of thousands of entries is not a zipped crate.
+            if seen > 10_000 || found.len() > 1 {
+                return None;
+            }
+            let path = e.path();
+            if !is_dir(&path) || e.file_name() == "target" {
+                continue;
+            }
+            if is_dir(&path.join("src")) {
+                found.push(path);
+            } else if depth < 3 {
+                stack.push((path, depth + 1));
+            }
+        }
+    }
+    (found.len() == 1).then(|| found.remove(0))
+}
+
+/// A fingerprint of a crate's `src/` files that ignores whitespace and
+/// comments: equal for two submissions that differ only in layout and
+/// comments (the batch's `similar` column, and [`Status::Unchanged`]).
+pub fn fingerprint(files: &BTreeMap<PathBuf, Vec<u8>>) -> u64 {
+    let mut h = crate::committed::Fnv::new();
+    for (rel, bytes) in files {
+        if rel.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        h.write(rel.to_string_lossy().as_bytes());
+        h.write(&[0]);
+        h.write(code_only(&String::from_utf8_lossy(bytes)).as_bytes());
+        h.write(&[0]);
+    }
+    h.finish()
+}
+
+/// Rust source without its comments and whitespace (inside string
+/// literals too; a `//` in a string is not taken for a comment).
+pub fn code_only(src: &str) -> String {
+    let mut out = String::new();
+    let mut chars = src.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '/' if chars.peek() == Some(&'/') => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut depth = 1;
+                while depth > 0 {
+                    match chars.next() {
+                        Some('*') if chars.peek() == Some(&'/') => {
+                            chars.next();
+                            depth -= 1;
+                        }
+                        Some('/') if chars.peek() == Some(&'*') => {
+                            chars.next();
+                            depth += 1;
+                        }
+                        Some(_) => {}
+                        None => break,
+                    }
+                }
+            }
+            '"' => {
+                out.push(c);
+                while let Some(c) = chars.next() {
+                    if !c.is_whitespace() {
+                        out.push(c);
+                    }
+                    if c == '\\' {
+                        if let Some(n) = chars.next() {
+                            out.push(n);
+                        }
+                    } else if c == '"' {
+                        break;
+                    }
+                }
+            }
+            c if c.is_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The chapter a submission says it is, when that is another chapter.
@@ -514,4 +835,27 @@ fn other_chapter(submission: &Path, chapter: &Chapter) -> Option<String> {
     let nn = name.strip_prefix("ch")?.get(..2)?;
     (nn.chars().all(|c| c.is_ascii_digit()) && nn != chapter.nn)
         .then(|| name.chars().take(60).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_only_drops_comments_and_whitespace_but_not_code() {
+        let a = "fn f() -> &'static str {\n    // a comment\n    \"http://x y\" /* b /* nested */ */\n}\n";
+        let b = "fn f()->&'static str{\"http://x  y\"}";
+        assert_eq!(code_only(a), code_only(b));
+        assert_ne!(
+            code_only(a),
+            code_only("fn f() -> &'static str { \"http:\" }")
+        );
+        let files = |code: &str| {
+            let mut m = BTreeMap::new();
+            m.insert(PathBuf::from("src/lib.rs"), code.as_bytes().to_vec());
+            m
+        };
+        assert_eq!(fingerprint(&files(a)), fingerprint(&files(b)));
+        assert_ne!(fingerprint(&files(a)), fingerprint(&files("fn g() {}")));
+    }
 }

@@ -11,13 +11,15 @@
 //! - [`report`]: scores, reports and CSV rows;
 //! - [`grade`]: one submission; [`batch`]: a folder of them;
 //! - [`selfcheck`], which is `check-exercises`; [`smoke`], which is
-//!   `grade --self-test`.
+//!   `grade --self-test`;
+//! - [`committed`]: the reference is the committed one, never a local edit.
 //!
 //! The student copy itself is written by the `assign` crate.
 
 pub mod batch;
 pub mod chapters;
 pub mod check;
+pub mod committed;
 pub mod grade;
 pub mod intake;
 pub mod report;

@@ -10,13 +10,25 @@ const USAGE: &str = "\
 usage:
   cargo xtask grade --chapter N DIR [--json] [--report FILE]
       judge one student crate (only its src/ is read)
-  cargo xtask grade --chapter N --batch DIR --csv OUT [--reports DIR] [--jobs N]
+  cargo xtask grade --chapter N --batch DIR --csv OUT [--reports DIR]
+                    [--summary FILE] [--jobs N] [--force] [--shard I/N]
       judge every folder in DIR; a student is named by the folder's name;
-      one CSV row each (written as each finishes) and, with --reports, one
-      report each that can be handed to the student
-  options:
+      one CSV row each (sorted by student) and, with --reports, one report
+      each that can be handed to the student; a summary at the end (and
+      as JSON in --summary FILE); never overwrites OUT without --force;
+      --shard I/N grades only the I-th of N shares of the folders (by
+      name), for a CI matrix
+  cargo xtask grade --chapter N --batch DIR --csv OUT --only NAME
+      regrade the folder NAME into the existing OUT, with its seed,
+      replacing only that student's row
+  cargo xtask grade --chapter N --list-checks
+      the chapter's check categories and points (no inputs, no answers)
+  cargo xtask grade --lock-references
+      record the chapter crates' files as the committed reference (after
+      an intended change to a chapter's code; commit the file it writes)
+  options (in any order):
       --seed S        seed of the hidden cases (default: drawn at random,
-                      printed, and written in every CSV row)
+                      printed, and written in every CSV row and JSON report)
       --timeout SECS  time per call of the student's code (default 10)
       --unsandboxed   run student code without bubblewrap: only for code
                       you trust (it could read the reference solutions)
@@ -55,6 +67,24 @@ struct Args {
     seed: Option<u64>,
     timeout: u64,
     unsandboxed: bool,
+    summary: Option<PathBuf>,
+    force: bool,
+    only: Option<String>,
+    shard: Option<(u64, u64)>,
+    list_checks: bool,
+    lock_references: bool,
+}
+
+fn shard(s: &str) -> Result<(u64, u64)> {
+    let parsed = s
+        .split_once('/')
+        .and_then(|(i, n)| Some((i.parse().ok()?, n.parse().ok()?)));
+    match parsed {
+        Some((i, n)) if i >= 1 && i <= n => Ok((i, n)),
+        _ => {
+            bail!("--shard takes I/N with 1 <= I <= N, such as 2/4 (got `{s}`)")
+        }
+    }
 }
 
 fn parse(args: &[String]) -> Result<Args> {
@@ -85,6 +115,12 @@ fn parse(args: &[String]) -> Result<Args> {
             "--timeout" => {
                 a.timeout = value("seconds")?.parse().context("--timeout")?
             }
+            "--summary" => a.summary = Some(value("a file")?.into()),
+            "--only" => a.only = Some(value("a folder name")?),
+            "--shard" => a.shard = Some(shard(&value("I/N")?)?),
+            "--force" => a.force = true,
+            "--list-checks" => a.list_checks = true,
+            "--lock-references" => a.lock_references = true,
             "--json" => a.json = true,
             "--unsandboxed" => a.unsandboxed = true,
             flag if flag.starts_with("--") => {
@@ -121,6 +157,15 @@ fn grade(root: &Path, args: &[String]) -> Result<()> {
         return judge::smoke::run(root, chapter, isolation(a.unsandboxed)?);
     }
     let a = parse(args)?;
+    if a.lock_references {
+        let path = judge::committed::write_lock(root)?;
+        eprintln!(
+            "judge: recorded the chapter crates' files as the reference in \
+             {} (commit it with them)",
+            path.display()
+        );
+        return Ok(());
+    }
     let spec = match (&a.chapter, &a.batch) {
         (Some(c), _) => c.clone(),
         (None, Some(_)) => bail!(
@@ -130,13 +175,35 @@ fn grade(root: &Path, args: &[String]) -> Result<()> {
         (None, None) => bail!("--chapter is required\n\n{USAGE}"),
     };
     let chapter = assign::find_chapter(root, &spec)?;
-    let seed = a.seed.unwrap_or_else(random_seed);
+    if a.list_checks {
+        return list_checks(root, &chapter);
+    }
+    if a.only.is_some() && a.batch.is_none() {
+        bail!("--only NAME regrades one folder of a --batch\n\n{USAGE}");
+    }
+    if a.shard.is_some() && a.only.is_some() {
+        bail!("--shard and --only do not go together\n\n{USAGE}");
+    }
+    let seed = match (&a.only, &a.csv) {
+        (Some(_), Some(csv)) => {
+            let seed = batch::seed_of_csv(csv)?;
+            if a.seed.is_some_and(|s| s != seed) {
+                bail!(
+                    "--only regrades with the seed of {} ({seed}), not --seed",
+                    csv.display()
+                );
+            }
+            seed
+        }
+        _ => a.seed.unwrap_or_else(random_seed),
+    };
     let settings = Settings {
         seed,
         timeout: a.timeout,
         isolation: isolation(a.unsandboxed)?,
     };
     let grader = Grader::new(root, &chapter, settings)?;
+    eprintln!("judge: {}", reference_note());
     if let Some(dir) = &a.batch {
         let csv = a
             .csv
@@ -146,10 +213,17 @@ fn grade(root: &Path, args: &[String]) -> Result<()> {
             csv,
             reports: a.reports.as_deref(),
         };
-        let reports = batch::run(&grader, dir, &out, a.jobs, seed)?;
+        let opts = batch::Options {
+            summary: a.summary.as_deref(),
+            force: a.force,
+            only: a.only.as_deref(),
+            shard: a.shard,
+            grade: None,
+        };
+        let done = batch::run_with(&grader, dir, &out, &opts, a.jobs)?;
         eprintln!(
-            "judge: {} submissions graded into {} (hidden seed {seed})",
-            reports.len(),
+            "judge: {} submission(s) graded into {} (hidden seed {seed})",
+            done.reports.len(),
             csv.display()
         );
         return Ok(());
@@ -176,9 +250,70 @@ fn grade(root: &Path, args: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// Where the reference answers came from, in words.
+fn reference_note() -> String {
+    std::env::var("JUDGE_REFERENCE_NOTE").unwrap_or_else(|_| {
+        format!(
+            "reference: the chapter crates as recorded in {} (a local edit \
+             to them would have been refused)",
+            judge::committed::LOCK
+        )
+    })
+}
+
+/// `--list-checks`: what the checks cover, without building anything and
+/// without any input or expected value.
+fn list_checks(root: &Path, chapter: &assign::Chapter) -> Result<()> {
+    let (checks, _) =
+        judge::chapters::suite(&chapter.nn, 0).with_context(|| {
+            format!("the judge knows no chapter {}", chapter.nn)
+        })?;
+    let points = assign::points(chapter)?;
+    let _ = root;
+    let mut total = 0.0;
+    println!("{}: what the judge checks", chapter.name);
+    for (id, max) in &points {
+        let names: Vec<&str> = checks
+            .iter()
+            .filter(|c| &c.exercise == id)
+            .map(|c| c.name.as_str())
+            .collect();
+        println!(
+            "\nExercise {id}: {max} points, shared over {} checks",
+            names.len()
+        );
+        let mut cats: Vec<(String, usize)> = Vec::new();
+        for cat in judge::report::categories(&names) {
+            match cats.iter_mut().find(|(k, _)| *k == cat) {
+                Some(e) => e.1 += 1,
+                None => cats.push((cat, 1)),
+            }
+        }
+        for (cat, n) in cats {
+            let share =
+                judge::report::round(max * n as f64 / names.len() as f64);
+            let count = if n > 1 {
+                format!(" ({n} checks)")
+            } else {
+                String::new()
+            };
+            println!("  {share:>5} pts  {cat}{count}");
+        }
+        total += max;
+    }
+    println!(
+        "\nTotal: {total} points. Refusals of bad input earn points only for an exercise that answers a valid input right."
+    );
+    Ok(())
+}
+
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let root = assign::workspace::root();
+    // `cargo xtask grade` may run a judge built from the committed files
+    // (exported from git): that copy is its workspace.
+    let root = std::env::var_os("JUDGE_ROOT")
+        .map(PathBuf::from)
+        .unwrap_or_else(assign::workspace::root);
     let result = match args.first().map(String::as_str) {
         Some("grade") => grade(&root, &args[1..]),
         Some("check-exercises") => {

@@ -47,12 +47,26 @@ fn repository(book: &mut MDBook) -> Result<()> {
     else {
         return Ok(());
     };
+    // The `owner/name` that book.toml names, replaced by the one building.
+    let Some(named) = book
+        .config
+        .get::<String>("output.html.git-repository-url")?
+        .and_then(|url| {
+            url.strip_prefix("https://github.com/")
+                .map(|r| r.trim_end_matches('/').to_string())
+        })
+    else {
+        return Ok(());
+    };
     for key in [
         "output.html.git-repository-url",
         "output.html.edit-url-template",
     ] {
         if let Some(url) = book.config.get::<String>(key)? {
-            let url = url.replace("<owner>/attention-verified", &repo);
+            let url = url.replace(
+                &format!("github.com/{named}"),
+                &format!("github.com/{repo}"),
+            );
             book.config.set(key, url)?;
         }
     }

@@ -86,6 +86,7 @@ pub fn run(root: &Path) -> Result<()> {
             "book.test.mjs",
             "quiz.test.mjs",
             "workflows.test.mjs",
+            "instructor-workflow.test.mjs",
         ])
         .current_dir(&suite)
         .env("BOOK_URL", &url)

@@ -16,6 +16,7 @@
 mod book;
 mod browser;
 mod check;
+mod committed;
 mod figures;
 mod numbers;
 mod practice;
@@ -40,14 +41,20 @@ commands:
   assign <chapter> --out DIR [--classroom]
                        write a student crate for a chapter (3, ch03, ...);
                        --classroom adds a GitHub Classroom workflow
+                       (options in any order)
   grade --chapter N DIR [--json] [--report FILE]
                        judge one student crate (its src/ only)
   grade --chapter N --batch DIR --csv OUT [--reports DIR] [--jobs N]
+        [--summary FILE] [--force] [--shard I/N] [--only NAME]
                        judge every student crate in DIR: one CSV row and
                        one report each; a student is named by the folder
+  grade --chapter N --list-checks
+                       what the checks cover, with their points
   grade options: --seed S (the hidden cases; default: drawn at random and
                  written in the CSV), --timeout SECS (per call, default 10),
                  --unsandboxed (no bubblewrap: only where you trust the code)
+                 (`cargo xtask grade --help` has them all; the judge always
+                 grades against the committed reference solutions)
   practice [N] [--once | --reset N.M | --check]
                        practise a chapter's exercises alone (see
                        `cargo xtask practice --help`); alone, list them all
@@ -75,15 +82,55 @@ fn main() -> std::process::ExitCode {
 }
 
 /// Runs the judge binary with `args`: it is built from the `judge` crate,
-/// in this workspace, and exits with the judge's own status.
+/// in this workspace, and exits with the judge's own status. When the
+/// working tree differs from git's `HEAD` (see [`committed`]), the judge
+/// is built and run from `HEAD`'s files instead, so that a local edit to a
+/// chapter's solutions never becomes the reference.
 fn judge(root: &std::path::Path, args: &[String]) -> Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let records = args.iter().any(|a| a == "--lock-references");
+    let mut cmd = std::process::Command::new(cargo);
+    // Recording the working tree is the point of --lock-references.
+    let reference = if records {
+        committed::Reference::NoGit
+    } else {
+        committed::reference(root)?
+    };
+    let manifest = match reference {
+        committed::Reference::Exported { dir, note } => {
+            eprintln!("judge: {note}");
+            // A target folder of its own: cargo names a workspace's units
+            // by their path inside it, so two copies of the book sharing
+            // one would overwrite each other's judge. Its judge/ cache
+            // folder lives there too.
+            let target = std::env::var_os("CARGO_TARGET_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| root.join("target"))
+                .join("judge/committed-target");
+            cmd.env("CARGO_TARGET_DIR", target)
+                .env("JUDGE_ROOT", &dir)
+                .env("JUDGE_REFERENCE_NOTE", note);
+            dir.join("Cargo.toml")
+        }
+        committed::Reference::Clean { commit } => {
+            cmd.env(
+                "JUDGE_REFERENCE_NOTE",
+                format!(
+                    "reference: the committed files of HEAD {} (no local \
+                     changes)",
+                    &commit[..commit.len().min(12)]
+                ),
+            );
+            root.join("Cargo.toml")
+        }
+        committed::Reference::NoGit => root.join("Cargo.toml"),
+    };
     // The caller's folder stays the judge's, so that relative paths
     // (`grade --chapter 5 .`) mean what the caller meant.
-    let status = std::process::Command::new(cargo)
+    let status = cmd
         .arg("run")
         .arg("--manifest-path")
-        .arg(root.join("Cargo.toml"))
+        .arg(manifest)
         .args(["--quiet", "--package", "judge", "--"])
         .args(args)
         .status()?;
@@ -91,6 +138,34 @@ fn judge(root: &std::path::Path, args: &[String]) -> Result<()> {
         std::process::exit(status.code().unwrap_or(1));
     }
     Ok(())
+}
+
+/// `assign`'s arguments, in any order: the chapter, `--out DIR` and
+/// `--classroom`.
+fn assign_args(args: &[String]) -> Result<(String, PathBuf, bool)> {
+    const ASSIGN: &str =
+        "usage: cargo xtask assign <chapter> --out DIR [--classroom]";
+    let (mut spec, mut out, mut classroom) = (None, None, false);
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--out" => match it.next() {
+                Some(dir) => out = Some(PathBuf::from(dir)),
+                None => bail!("--out takes a folder\n\n{ASSIGN}"),
+            },
+            "--classroom" => classroom = true,
+            flag if flag.starts_with('-') => {
+                bail!("unknown option `{flag}`\n\n{ASSIGN}")
+            }
+            _ if spec.is_none() => spec = Some(a.clone()),
+            other => bail!("unexpected `{other}`\n\n{ASSIGN}"),
+        }
+    }
+    match (spec, out) {
+        (Some(spec), Some(out)) => Ok((spec, out, classroom)),
+        (None, _) => bail!("which chapter?\n\n{ASSIGN}"),
+        (_, None) => bail!("where to? (--out DIR)\n\n{ASSIGN}"),
+    }
 }
 
 fn run() -> Result<()> {
@@ -124,22 +199,9 @@ fn run() -> Result<()> {
         Some("check") => check::run(&root),
         Some("browser-test") => browser::run(&root),
         Some("assign") => {
-            let (Some(spec), Some("--out"), Some(out)) =
-                (args.get(1), args.get(2).map(String::as_str), args.get(3))
-            else {
-                bail!(
-                    "usage: cargo xtask assign <chapter> --out DIR\n\n{USAGE}"
-                );
-            };
-            let chapter = assign::find_chapter(&root, spec)?;
-            let classroom =
-                args.get(4).map(String::as_str) == Some("--classroom");
-            assign::student::run(
-                &root,
-                &chapter,
-                &PathBuf::from(out),
-                classroom,
-            )
+            let (spec, out, classroom) = assign_args(&args[1..])?;
+            let chapter = assign::find_chapter(&root, &spec)?;
+            assign::student::run(&root, &chapter, &out, classroom)
         }
         Some("grade" | "check-exercises") => judge(&root, &args),
         Some("practice") => practice::run(&root, &args[1..]),
@@ -148,5 +210,48 @@ fn run() -> Result<()> {
             Ok(())
         }
         Some(other) => bail!("unknown command `{other}`\n\n{USAGE}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::assign_args;
+    use std::path::PathBuf;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn assign_takes_its_options_in_any_order() {
+        let want = ("6".to_string(), PathBuf::from("DIR"), true);
+        for line in [
+            "6 --out DIR --classroom",
+            "6 --classroom --out DIR",
+            "--classroom 6 --out DIR",
+            "--out DIR --classroom 6",
+        ] {
+            assert_eq!(assign_args(&args(line)).unwrap(), want, "{line}");
+        }
+        let plain = assign_args(&args("--out DIR 6")).unwrap();
+        assert!(!plain.2);
+        for bad in [
+            "6",
+            "--out DIR",
+            "6 --out",
+            "6 7 --out DIR",
+            "6 --out DIR --x",
+        ] {
+            assert!(assign_args(&args(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_usage_names_every_assign_option() {
+        assert!(
+            super::USAGE.contains("assign <chapter> --out DIR [--classroom]")
+        );
+        let err = assign_args(&args("6")).unwrap_err().to_string();
+        assert!(err.contains("--classroom"), "{err}");
     }
 }
