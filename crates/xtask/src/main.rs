@@ -16,6 +16,7 @@
 mod book;
 mod browser;
 mod check;
+mod crate_source;
 mod figures;
 mod numbers;
 mod serve;
