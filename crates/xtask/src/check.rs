@@ -542,15 +542,16 @@ fn pending_snapshots(root: &Path, report: &mut Report) {
 /// The committed figures equal freshly rendered ones. When the renderer's
 /// executable and the committed figures are byte for byte those of the
 /// last run that found them fresh (a key under `target/`, never read where
-/// `CI` is set), they are not rendered again.
+/// `CI` or `ATTN_NO_CACHE` is set), they are not rendered again.
 fn figures_fresh(root: &Path, report: &mut Report) -> Result<()> {
     let fresh = root.join("target/xtask-check/figures");
     let committed = root.join("book/figures");
     let exe = crate::figures::build(root)?;
     let key = crate::figures::freshness_key(&exe, &committed)?;
     let stamp = root.join("target/xtask-check/figures-fresh.key");
-    let ci = std::env::var_os("CI").is_some();
-    if !ci && std::fs::read_to_string(&stamp).is_ok_and(|k| k == key) {
+    let cached = std::env::var_os("CI").is_none()
+        && std::env::var_os("ATTN_NO_CACHE").is_none();
+    if cached && std::fs::read_to_string(&stamp).is_ok_and(|k| k == key) {
         println!(
             "figures: renderer and committed figures unchanged since they last matched"
         );

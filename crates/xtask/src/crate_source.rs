@@ -138,6 +138,27 @@ mod tests {
         let _ = std::fs::remove_dir_all(&tmp);
     }
 
+    /// `cargo metadata` resolves and, offline, needs every platform's
+    /// packages: on a fresh cargo home it fails (the first README command
+    /// once did). No tool of the book may run it.
+    #[test]
+    fn no_tool_runs_cargo_metadata() {
+        let root = crate::root();
+        let needle = format!("{q}metadata{q}", q = '"');
+        for dir in ["crates/xtask/src", "crates/judge/src", "crates/assign/src"]
+        {
+            for f in crate::walk::files(&root.join(dir)) {
+                let text = std::fs::read_to_string(&f).unwrap_or_default();
+                assert!(
+                    !text.contains(&needle),
+                    "{} runs `cargo metadata`, which fails offline on a \
+                     fresh cargo home",
+                    f.display()
+                );
+            }
+        }
+    }
+
     #[test]
     fn the_workspace_finds_the_math_font_package() {
         // The xtask is built with typst-assets, so its sources are where
