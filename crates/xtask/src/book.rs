@@ -73,7 +73,14 @@ fn math_font(root: &Path, fonts: &Path) -> Result<()> {
         .find(|f| contains(f, b"NewComputerModernMath-Regular"))
         .context("typst-assets no longer bundles New Computer Modern Math")?;
     std::fs::create_dir_all(fonts)?;
-    let woff2 = woff2::encode(font).context("compressing the math font")?;
+    // Half a minute of brotli: done once per font and xtask build.
+    let woff2 = crate::memo::bytes(
+        &crate::memo::dir(root),
+        "math-font-woff2",
+        &[font],
+        || woff2::encode(font),
+    )
+    .context("compressing the math font")?;
     std::fs::write(fonts.join(MATH_FONT), woff2)?;
     let licence = font_licence(root)?;
     std::fs::write(fonts.join("NewCMMath-LICENSE.txt"), licence)?;

@@ -18,6 +18,7 @@ mod browser;
 mod check;
 mod crate_source;
 mod figures;
+mod memo;
 mod numbers;
 mod serve;
 mod walk;
