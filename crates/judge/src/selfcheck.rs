@@ -231,7 +231,7 @@ fn output(program: &str, args: &[&str]) -> String {
 /// chapter's crate (the reference), the judge's and `assign`'s sources
 /// less other chapters' checks, the workspace's manifest and cargo
 /// settings, the toolchain (`rustc -vV`, `cargo -V`), the flags that reach
-/// rustc, the sandbox, and the seed.
+/// rustc, the sandbox (and bubblewrap's version), and the seed.
 pub fn input_key(
     root: &Path,
     chapter: &Chapter,
@@ -247,6 +247,9 @@ pub fn input_key(
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     output(&rustc, &["-vV"]).hash(&mut h);
     output(&cargo, &["-V"]).hash(&mut h);
+    if isolation == Isolation::Bwrap {
+        output("bwrap", &["--version"]).hash(&mut h);
+    }
     for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "RUSTC_WRAPPER"] {
         std::env::var_os(var).hash(&mut h);
     }

@@ -48,10 +48,14 @@ commands:
   grade options: --seed S (the hidden cases; default: drawn at random and
                  written in the CSV), --timeout SECS (per call, default 10),
                  --unsandboxed (no bubblewrap: only where you trust the code)
-  check-exercises [chapter]
+  check-exercises [chapter] [--no-cache]
                        prove every chapter's homework: the student copy
                        gives no solution away and scores 0, the reference
-                       solutions score full marks
+                       solutions score full marks (a chapter that passed
+                       with the same inputs is not graded again unless
+                       --no-cache, ATTN_NO_CACHE or CI is set); without
+                       bubblewrap it says NOT RUN and succeeds, unless CI
+                       is set
 ";
 
 /// The repository root, found at run time (see [`assign::workspace`]).
