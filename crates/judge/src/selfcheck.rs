@@ -212,6 +212,17 @@ impl TestRecord {
     }
 }
 
+/// What `rustc -vV` and `cargo -V` say, asked once per process (the
+/// toolchain does not change while the judge runs).
+fn tools() -> &'static str {
+    static TOOLS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TOOLS.get_or_init(|| {
+        let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        output(&rustc, &["-vV"]) + &output(&cargo, &["-V"])
+    })
+}
+
 /// The output of `program args`, or a note that it could not run.
 fn output(program: &str, args: &[&str]) -> String {
     match std::process::Command::new(program).args(args).output() {
@@ -243,10 +254,7 @@ pub fn input_key(
     "selfcheck-1".hash(&mut h);
     SEED.hash(&mut h);
     format!("{isolation:?}").hash(&mut h);
-    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    output(&rustc, &["-vV"]).hash(&mut h);
-    output(&cargo, &["-V"]).hash(&mut h);
+    tools().hash(&mut h);
     if isolation == Isolation::Bwrap {
         output("bwrap", &["--version"]).hash(&mut h);
     }
