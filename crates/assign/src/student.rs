@@ -535,17 +535,32 @@ pub fn classroom_workflow(chapter: &Chapter) -> Result<String> {
 /// Lets cargo trim the book's lock file down to this crate's packages,
 /// offline, keeping every version, so that the student's first build
 /// leaves `Cargo.lock` as it is.
+///
+/// `cargo update --workspace` re-resolves from the registry index alone
+/// (which a build of the book has already fetched, for every platform);
+/// `cargo metadata` would also need the downloaded sources of every
+/// platform's packages, which a fresh cargo home does not hold.
 pub fn prune_lock(dir: &Path) -> Result<()> {
+    prune_lock_with(dir, None)
+}
+
+/// [`prune_lock`] with cargo's home at `cargo_home` instead of the
+/// caller's.
+fn prune_lock_with(dir: &Path, cargo_home: Option<&Path>) -> Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = std::process::Command::new(cargo)
-        .args(["metadata", "--offline", "--format-version", "1", "--quiet"])
+    let mut cmd = std::process::Command::new(cargo);
+    if let Some(home) = cargo_home {
+        cmd.env("CARGO_HOME", home);
+    }
+    let out = cmd
+        .args(["update", "--workspace", "--offline", "--quiet"])
         .current_dir(dir)
         .env_remove("CARGO_TARGET_DIR")
         .stdout(std::process::Stdio::null())
         .output()?;
     if !out.status.success() {
         bail!(
-            "cargo metadata in {} failed: {}",
+            "cargo update --workspace --offline in {} failed: {}",
             dir.display(),
             String::from_utf8_lossy(&out.stderr)
         );
@@ -756,6 +771,51 @@ pub fn inc(x: i32) -> i32 {
              [a figure](https://o.github.io/b/figures/f.svg) and \
              [web](https://e.org/a)"
         );
+    }
+
+    /// What a fresh cargo home holds after a build of the book is the
+    /// registry index (every platform's entries) and this platform's
+    /// packages: the lock file is pruned from the index alone.
+    #[test]
+    fn the_lock_is_pruned_offline_from_the_registry_index_alone() {
+        let home = std::env::var_os("CARGO_HOME")
+            .map(PathBuf::from)
+            .or_else(|| {
+                std::env::var_os("HOME")
+                    .map(|h| PathBuf::from(h).join(".cargo"))
+            })
+            .unwrap();
+        let tmp = std::env::temp_dir()
+            .join(format!("assign-prune-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        let bare = tmp.join("cargo-home");
+        std::fs::create_dir_all(bare.join("registry")).unwrap();
+        let copied = std::process::Command::new("cp")
+            .arg("-R")
+            .arg(home.join("registry/index"))
+            .arg(bare.join("registry/index"))
+            .status()
+            .unwrap();
+        assert!(copied.success());
+        let chapter = crate::find_chapter(&root(), "5").unwrap();
+        let files = student_crate(
+            &root(),
+            &chapter,
+            Options {
+                hidden_tests: false,
+            },
+        )
+        .unwrap();
+        let dir = tmp.join("student");
+        write_files(&dir, &files).unwrap();
+        prune_lock_with(&dir, Some(&bare)).unwrap();
+        let lock = std::fs::read_to_string(dir.join("Cargo.lock")).unwrap();
+        assert!(lock.contains("name = \"ndarray\""), "{lock}");
+        assert!(!lock.contains("name = \"mdbook-driver\""), "{lock}");
+        // Nothing was downloaded or unpacked.
+        assert!(!bare.join("registry/cache").exists());
+        assert!(!bare.join("registry/src").exists());
+        let _ = std::fs::remove_dir_all(&tmp);
     }
 
     #[test]

@@ -3,13 +3,18 @@
 //! hidden input or expected value, and change nothing outside its own
 //! scratch folder; honest work beside them must score as before.
 //!
-//! These tests need bubblewrap (`sudo apt-get install bubblewrap`): they
-//! fail, never skip, without it.
+//! These tests need bubblewrap (`sudo apt-get install bubblewrap`).
+//! Without it each says on one line that it did not run, and why; where
+//! `CI` is set they fail instead (see `Isolation::for_tests`). Each is
+//! remembered when it passes, and not run again while nothing it reads
+//! has changed (see `TestRecord`), except where `CI` or `ATTN_NO_CACHE`
+//! is set.
 
 use judge::batch::{self, Outputs};
 use judge::grade::{Grader, Settings};
 use judge::report::{Report, Status};
 use judge::sandbox::Isolation;
+use judge::selfcheck::TestRecord;
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
@@ -23,8 +28,7 @@ fn chapter() -> PathBuf {
     root().join("crates/ch05-trainable-weights")
 }
 
-fn grader(timeout: u64) -> Grader {
-    let isolation = Isolation::detect().expect("install bubblewrap");
+fn grader(isolation: Isolation, timeout: u64) -> Grader {
     let ch = assign::find_chapter(&root(), "5").unwrap();
     Grader::new(
         &root(),
@@ -113,6 +117,21 @@ fn sleepers() -> usize {
 
 #[test]
 fn attacks_earn_nothing_leak_nothing_and_touch_nothing() {
+    let Some(isolation) = Isolation::for_tests(
+        "judge::attacks::attacks_earn_nothing_leak_nothing_and_touch_nothing",
+    ) else {
+        return;
+    };
+    let record = TestRecord::new(
+        &root(),
+        "judge::attacks::attacks_earn_nothing_leak_nothing_and_touch_nothing",
+        "5",
+        isolation,
+    )
+    .unwrap();
+    if record.as_ref().is_some_and(TestRecord::unchanged) {
+        return;
+    }
     let dir = scratch("batch");
     let subs = dir.join("submissions");
     let reference = chapter().join("src/exercises.rs").display().to_string();
@@ -245,7 +264,7 @@ fn attacks_earn_nothing_leak_nothing_and_touch_nothing() {
     std::os::unix::fs::symlink(chapter(), subs.join("linked-folder")).unwrap();
 
     let sleepers_before = sleepers();
-    let grader = grader(2);
+    let grader = grader(isolation, 2);
     let csv = dir.join("grades.csv");
     let reports_dir = dir.join("reports");
     let reports = batch::run(
@@ -332,10 +351,28 @@ fn attacks_earn_nothing_leak_nothing_and_touch_nothing() {
         assert!(reports_dir.join(format!("{}.txt", r.student)).exists());
     }
     let _ = std::fs::remove_dir_all(&dir);
+    if let Some(record) = record {
+        record.passed().unwrap();
+    }
 }
 
 #[test]
 fn concurrent_graders_keep_their_results_apart() {
+    let Some(isolation) = Isolation::for_tests(
+        "judge::attacks::concurrent_graders_keep_their_results_apart",
+    ) else {
+        return;
+    };
+    let record = TestRecord::new(
+        &root(),
+        "judge::attacks::concurrent_graders_keep_their_results_apart",
+        "5",
+        isolation,
+    )
+    .unwrap();
+    if record.as_ref().is_some_and(TestRecord::unchanged) {
+        return;
+    }
     let dir = scratch("concurrent");
     let honest = submission(&dir, "honest", None);
     let unsolved = submission(
@@ -343,7 +380,7 @@ fn concurrent_graders_keep_their_results_apart() {
         "unsolved",
         Some(&exercises("", "todo!()", "todo!()", "todo!()")),
     );
-    let (a, b) = (grader(10), grader(10));
+    let (a, b) = (grader(isolation, 10), grader(isolation, 10));
     std::thread::scope(|s| {
         let one = s.spawn(|| {
             (0..2)
@@ -359,4 +396,7 @@ fn concurrent_graders_keep_their_results_apart() {
         assert_eq!(two.join().unwrap(), [0.0, 0.0]);
     });
     let _ = std::fs::remove_dir_all(&dir);
+    if let Some(record) = record {
+        record.passed().unwrap();
+    }
 }

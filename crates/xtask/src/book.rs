@@ -122,7 +122,14 @@ fn math_font(
         .context("typst-assets no longer bundles New Computer Modern Math")?;
     std::fs::create_dir_all(fonts)?;
     let font = subset::subset(font, chars).context("cutting the math font")?;
-    let woff2 = woff2::encode(&font).context("compressing the math font")?;
+    // Half a minute of brotli: done once per cut font and xtask build.
+    let woff2 = crate::memo::bytes(
+        &crate::memo::dir(root),
+        "math-font-woff2",
+        &[&font],
+        || woff2::encode(&font),
+    )
+    .context("compressing the math font")?;
     std::fs::write(fonts.join(MATH_FONT), woff2)?;
     let licence = font_licence(root)?;
     std::fs::write(fonts.join("NewCMMath-LICENSE.txt"), licence)?;
@@ -135,28 +142,13 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 
 /// The licence of New Computer Modern Math: the GUST Font License section
 /// of the `NOTICE` file shipped in the `typst-assets` package that
-/// provides the font, found through `cargo metadata`.
+/// provides the font, read where cargo unpacked that package (see
+/// [`crate::crate_source`]: not through `cargo metadata`, which needs
+/// every platform's packages).
 fn font_licence(root: &Path) -> Result<String> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let out = std::process::Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--offline"])
-        .current_dir(root)
-        .output()
-        .context("running `cargo metadata` to find typst-assets")?;
-    anyhow::ensure!(
-        out.status.success(),
-        "cargo metadata failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let meta: serde_json::Value = serde_json::from_slice(&out.stdout)?;
-    let manifest = meta["packages"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|p| p["name"] == "typst-assets")
-        .and_then(|p| p["manifest_path"].as_str())
-        .context("cargo metadata does not list typst-assets")?;
-    let notice = Path::new(manifest).with_file_name("NOTICE");
+    use crate::crate_source::{cargo_home, source_dir};
+    let dir = source_dir(root, &cargo_home()?, "typst-assets")?;
+    let notice = dir.join("NOTICE");
     let text = std::fs::read_to_string(&notice)
         .with_context(|| format!("reading {}", notice.display()))?;
     gust_section(&text).with_context(|| {

@@ -17,7 +17,9 @@ mod book;
 mod browser;
 mod check;
 mod committed;
+mod crate_source;
 mod figures;
+mod memo;
 mod numbers;
 mod practice;
 mod quiz;
@@ -58,10 +60,14 @@ commands:
   practice [N] [--once | --reset N.M | --check]
                        practise a chapter's exercises alone (see
                        `cargo xtask practice --help`); alone, list them all
-  check-exercises [chapter]
+  check-exercises [chapter] [--no-cache]
                        prove every chapter's homework: the student copy
                        gives no solution away and scores 0, the reference
-                       solutions score full marks
+                       solutions score full marks (a chapter that passed
+                       with the same inputs is not graded again unless
+                       --no-cache, ATTN_NO_CACHE or CI is set); without
+                       bubblewrap it says NOT RUN and succeeds, unless CI
+                       is set
 ";
 
 /// The repository root, found at run time (see [`assign::workspace`]).
