@@ -911,7 +911,8 @@ mod tests {
     use super::*;
 
     /// A copy of the book's workspace files practice needs, in a fresh
-    /// temporary folder: the root manifest and lock, and the chapter
+    /// temporary folder: the root manifest and lock, book.toml (the
+    /// student README links to the published book), and the chapter
     /// crates with what they depend on.
     fn scratch(name: &str) -> PathBuf {
         let real = crate::root();
@@ -920,7 +921,7 @@ mod tests {
         if dir.exists() {
             std::fs::remove_dir_all(&dir).unwrap();
         }
-        for rel in ["Cargo.toml", "Cargo.lock"] {
+        for rel in ["Cargo.toml", "Cargo.lock", "book.toml"] {
             let to = dir.join(rel);
             std::fs::create_dir_all(to.parent().unwrap()).unwrap();
             std::fs::copy(real.join(rel), to).unwrap();
