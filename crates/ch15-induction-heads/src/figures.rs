@@ -1,0 +1,1 @@
+pub fn figures() -> anyhow::Result<Vec<attn_common::plot::Figure>> { Ok(vec![]) }
