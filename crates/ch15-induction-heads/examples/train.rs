@@ -1,18 +1,23 @@
 //! Trains chapter 15's model from scratch and writes the trained weights
-//! and the curves into the crate, as committed data:
+//! and the curves into the crate as committed data (`data/run.txt`):
 //! `cargo run --release -p ch15-induction-heads --example train`.
+
+use ch15_induction_heads::{store, train};
 
 fn main() -> anyhow::Result<()> {
     let start = std::time::Instant::now();
-    let s = ch15_induction_heads::train::CHAPTER;
-    let run = ch15_induction_heads::train::train(&s, s.steps)?;
+    let s = train::CHAPTER;
+    let run = train::train(&s, s.steps)?;
     let seconds = start.elapsed().as_secs_f64();
-    for (step, e) in &run.evals {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/run.txt");
+    std::fs::write(&path, store::to_text(&run))?;
+    for (step, e) in run.evals.iter().step_by(5) {
         println!(
-            "{step:5} first {:.4} repeated {:.4} prev {:?} ind {:?}",
-            e.first_half, e.repeated, e.prev, e.induction
+            "step {step:4}: first half {:.4}, repeated half {:.4}",
+            e.first_half, e.repeated
         );
     }
-    println!("trained in {seconds:.1} s");
+    println!("wrote {} after {seconds:.1} s of training", path.display());
     Ok(())
 }

@@ -22,7 +22,10 @@ pub fn repeated_sequence(
     half: usize,
     rng: &mut SplitMix64,
 ) -> Result<Vec<usize>> {
-    ensure!(vocab > 0 && half > 0, "vocab {vocab} and half {half} must be > 0");
+    ensure!(
+        vocab > 0 && half > 0,
+        "vocab {vocab} and half {half} must be > 0"
+    );
     let first: Vec<usize> = (0..half)
         .map(|_| (rng.next_u64() % vocab as u64) as usize)
         .collect();
@@ -30,23 +33,36 @@ pub fn repeated_sequence(
 }
 // ANCHOR_END: sequence
 
-/// `count` sequences drawn one after the other from `rng`.
+// ANCHOR: batch
+/// `count` sequences drawn one after the other from `rng`, each with its
+/// own `half` drawn uniformly from `min_half..=max_half`. The repeat
+/// starts at a different position in different sequences, so no head can
+/// find the earlier copy by position alone: it must look at the tokens.
 ///
 /// # Shapes
 /// - returns `count` sequences of shape `(2 * half,)`
 ///
 /// # Errors
-/// As [`repeated_sequence`].
+/// `min_half` of 0 or above `max_half`, or `vocab` of 0.
 pub fn batch(
     vocab: usize,
-    half: usize,
+    (min_half, max_half): (usize, usize),
     count: usize,
     rng: &mut SplitMix64,
 ) -> Result<Vec<Vec<usize>>> {
+    ensure!(
+        min_half > 0 && min_half <= max_half,
+        "half lengths {min_half}..={max_half} must be a non-empty range above 0"
+    );
+    let spread = (max_half - min_half + 1) as u64;
     (0..count)
-        .map(|_| repeated_sequence(vocab, half, rng))
+        .map(|_| {
+            let half = min_half + (rng.next_u64() % spread) as usize;
+            repeated_sequence(vocab, half, rng)
+        })
         .collect()
 }
+// ANCHOR_END: batch
 
 #[cfg(test)]
 mod tests {
@@ -71,5 +87,6 @@ mod tests {
         let mut rng = SplitMix64::new(1);
         assert!(repeated_sequence(0, 4, &mut rng).is_err());
         assert!(repeated_sequence(4, 0, &mut rng).is_err());
+        assert!(batch(4, (3, 2), 1, &mut rng).is_err());
     }
 }

@@ -88,7 +88,7 @@ mod tests {
             let config = Config { vocab, half, d_model, n_heads, d_head };
             let mut rng = SplitMix64::new(seed);
             let p = Params::random(config, &mut rng).unwrap();
-            let data = batch(vocab, half, 2, &mut rng).unwrap();
+            let data = batch(vocab, (1, half), 2, &mut rng).unwrap();
             for c in gradient_check(&p, &data).unwrap() {
                 prop_assert!(c.worst_abs < 1e-7, "{} {}", c.name, c.worst_abs);
             }

@@ -545,7 +545,10 @@ mod tests {
         assert!(forward(&p, &[], &[]).is_err());
         assert!(loss(&p, &[vec![1]]).is_err());
         assert!(loss_and_grads(&p, &[]).is_err());
-        let zero = Config { d_head: 0, ..tiny() };
+        let zero = Config {
+            d_head: 0,
+            ..tiny()
+        };
         assert!(Params::random(zero, &mut rng).is_err());
     }
 

@@ -4,7 +4,7 @@
 use crate::model::{Params, forward, position_losses};
 use anyhow::{Result, ensure};
 use attn_common::check;
-use ndarray::{Array2, ArrayView2};
+use ndarray::ArrayView2;
 
 fn check_square(weights: &ArrayView2<f64>) -> Result<()> {
     check::usable("weights", weights)?;
@@ -30,7 +30,10 @@ fn check_square(weights: &ArrayView2<f64>) -> Result<()> {
 pub fn previous_token_score(weights: ArrayView2<f64>) -> Result<f64> {
     check_square(&weights)?;
     let t = weights.nrows();
-    ensure!(t >= 2, "a previous token needs T >= 2, got shape ({t}, {t})");
+    ensure!(
+        t >= 2,
+        "a previous token needs T >= 2, got shape ({t}, {t})"
+    );
     let total: f64 = (1..t).map(|i| weights[[i, i - 1]]).sum();
     Ok(total / (t - 1) as f64)
 }
@@ -91,8 +94,10 @@ pub fn evaluate_ablated(
     test: &[Vec<usize>],
     ablate: &[(usize, usize)],
 ) -> Result<Evaluation> {
-    ensure!(!test.is_empty(), "an evaluation needs at least one sequence");
-    let half = params.config.half;
+    ensure!(
+        !test.is_empty(),
+        "an evaluation needs at least one sequence"
+    );
     let (heads, layers) = (params.config.n_heads, params.layers.len());
     let mut e = Evaluation {
         first_half: 0.0,
@@ -101,10 +106,10 @@ pub fn evaluate_ablated(
         induction: vec![vec![0.0; heads]; layers],
     };
     for tokens in test {
+        let half = tokens.len() / 2;
         ensure!(
-            tokens.len() == 2 * half,
-            "held-out sequences have T = {} tokens, got {}",
-            2 * half,
+            half >= 2 && tokens.len() == 2 * half,
+            "held-out sequences have an even length of 4 or more, got {}",
             tokens.len()
         );
         let cache = forward(params, tokens, ablate)?;
@@ -115,8 +120,7 @@ pub fn evaluate_ablated(
         for (l, layer) in cache.heads.iter().enumerate() {
             for (h, hc) in layer.iter().enumerate() {
                 e.prev[l][h] += previous_token_score(hc.weights.view())?;
-                e.induction[l][h] +=
-                    induction_score(hc.weights.view(), half)?;
+                e.induction[l][h] += induction_score(hc.weights.view(), half)?;
             }
         }
     }
@@ -149,35 +153,13 @@ pub fn evaluate(params: &Params, test: &[Vec<usize>]) -> Result<Evaluation> {
 /// - `scores[l][h]` as [`Evaluation::prev`]
 pub fn best_head(scores: &[Vec<f64>], layer: usize) -> usize {
     let row = &scores[layer];
-    (0..row.len())
-        .fold(0, |best, h| if row[h] > row[best] { h } else { best })
-}
-
-/// A head's weights averaged over a set of sequences.
-///
-/// # Shapes
-/// - returns `(T, T)`
-///
-/// # Errors
-/// An empty set, or a sequence the model cannot read.
-pub fn mean_weights(
-    params: &Params,
-    test: &[Vec<usize>],
-    layer: usize,
-    head: usize,
-) -> Result<Array2<f64>> {
-    ensure!(!test.is_empty(), "a mean needs at least one sequence");
-    let t = params.config.seq_len();
-    let mut total = Array2::zeros((t, t));
-    for tokens in test {
-        total += &forward(params, tokens, &[])?.heads[layer][head].weights;
-    }
-    Ok(total / test.len() as f64)
+    (0..row.len()).fold(0, |best, h| if row[h] > row[best] { h } else { best })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ndarray::Array2;
     use proptest::prelude::*;
 
     /// The map of a head that always attends to `target(i)`.
@@ -187,13 +169,13 @@ mod tests {
 
     proptest! {
         #[test]
-        fn perfect_heads_score_one_and_each_other_less(half in 2usize..12) {
+        fn perfect_heads_score_one_and_each_other_less(half in 3usize..12) {
             let t = 2 * half;
             let prev = hard(t, |i| i.saturating_sub(1));
             let ind = hard(t, |i| if i >= half { i - half + 1 } else { 0 });
             prop_assert_eq!(previous_token_score(prev.view()).unwrap(), 1.0);
             prop_assert_eq!(induction_score(ind.view(), half).unwrap(), 1.0);
-            // An induction head looks half - 1 steps back, never one.
+            // An induction head looks half - 1 steps back: for half >= 3, not 1.
             prop_assert!(previous_token_score(ind.view()).unwrap() < 1.0);
             prop_assert!(induction_score(prev.view(), half).unwrap() < 1.0);
         }

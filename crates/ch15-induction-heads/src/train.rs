@@ -13,6 +13,8 @@ use attn_common::rng::SplitMix64;
 pub struct Settings {
     /// The model and task sizes.
     pub config: Config,
+    /// The shortest random half; the longest is `config.half`.
+    pub min_half: usize,
     /// Seeds the initial weights, the batches and the held-out set.
     pub seed: u64,
     /// How many optimiser steps.
@@ -36,14 +38,22 @@ pub const CHAPTER: Settings = Settings {
         n_heads: 2,
         d_head: 8,
     },
+    min_half: 4,
     seed: 15,
-    steps: 600,
+    steps: 1500,
     batch: 16,
     lr: 0.01,
     every: 10,
     held_out: 64,
 };
 // ANCHOR_END: settings
+
+impl Settings {
+    /// The range of the random half's length.
+    pub fn halves(&self) -> (usize, usize) {
+        (self.min_half, self.config.half)
+    }
+}
 
 /// Adam (Kingma and Ba, 2015), as chapter 12 writes it, on every matrix
 /// of this model: `beta1 = 0.9`, `beta2 = 0.999`, `eps = 1e-8`.
@@ -120,7 +130,7 @@ pub struct Run {
 /// As [`batch`].
 pub fn held_out(s: &Settings) -> Result<Vec<Vec<usize>>> {
     let mut rng = SplitMix64::new(s.seed ^ 0x4845_4c44);
-    batch(s.config.vocab, s.config.half, s.held_out, &mut rng)
+    batch(s.config.vocab, s.halves(), s.held_out, &mut rng)
 }
 
 // ANCHOR: train
@@ -144,7 +154,7 @@ pub fn train(s: &Settings, steps: usize) -> Result<Run> {
         if step % s.every == 0 {
             evals.push((step, evaluate(&params, &test)?));
         }
-        let data = batch(s.config.vocab, s.config.half, s.batch, &mut rng)?;
+        let data = batch(s.config.vocab, s.halves(), s.batch, &mut rng)?;
         let (loss, grads) = loss_and_grads(&params, &data)?;
         train_losses.push(loss);
         adam.step(&mut params, &grads);
