@@ -69,3 +69,11 @@ fn the_committed_run_reads_back_exactly() {
     assert_eq!(store::to_text(&run), store::COMMITTED);
     assert!(store::from_text("config 1 2").is_err());
 }
+
+#[test]
+fn shown_sequence_scores() {
+    lock!(
+        "shown_sequence_scores",
+        worked::shown_sequence_scores().unwrap()
+    );
+}
