@@ -1,5 +1,5 @@
 //! Trains chapter 15's model from scratch and writes the trained weights
-//! and the curves into the crate as committed data (`data/run.txt`):
+//! and the curves into the crate as committed data (`src/run.txt`):
 //! `cargo run --release -p ch15-induction-heads --example train`.
 
 use ch15_induction_heads::{store, train};
@@ -10,7 +10,7 @@ fn main() -> anyhow::Result<()> {
     let run = train::train(&s, s.steps)?;
     let seconds = start.elapsed().as_secs_f64();
     let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/run.txt");
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/run.txt");
     std::fs::write(&path, store::to_text(&run))?;
     for (step, e) in run.evals.iter().step_by(5) {
         println!(

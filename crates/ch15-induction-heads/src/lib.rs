@@ -17,7 +17,7 @@ pub mod answer;
 pub mod data;
 pub mod exercises;
 pub mod gradcheck;
-pub mod linalg;
+mod linalg;
 pub mod model;
 pub mod scores;
 pub mod store;

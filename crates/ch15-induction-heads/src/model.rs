@@ -272,6 +272,32 @@ fn head_forward(head: &Head, x: ArrayView2<f64>) -> HeadCache {
 }
 // ANCHOR_END: head_forward
 
+/// Checks that `b` has the shapes of `a`, naming both if not.
+///
+/// # Shapes
+/// - `a` and `b` as [`Params`]
+///
+/// # Errors
+/// Any matrix of `b` whose shape differs from `a`'s.
+pub fn same_shapes(a: &Params, b: &Params) -> Result<()> {
+    let (a, b) = (a.named(), b.named());
+    ensure!(
+        a.len() == b.len(),
+        "one model has {} matrices, the other {}",
+        a.len(),
+        b.len()
+    );
+    for ((name, x), (_, y)) in a.iter().zip(&b) {
+        ensure!(
+            x.dim() == y.dim(),
+            "`{name}` has shape {} in one model and {} in the other",
+            check::shape(*x),
+            check::shape(*y)
+        );
+    }
+    Ok(())
+}
+
 /// Checks that `tokens` fit the model: 1 to `T` tokens, each below `V`.
 fn check_tokens(config: &Config, tokens: &[usize]) -> Result<()> {
     let t = config.seq_len();
@@ -380,17 +406,46 @@ pub fn position_losses(cache: &Cache) -> Vec<f64> {
 /// - `grads` has the shapes of `params`
 ///
 /// # Errors
-/// Only if the cache is not finite (a diverged model).
+/// Gradients whose shapes differ from the parameters', a cache from
+/// another model, or a cache that is not finite (a diverged model); the
+/// error names the shapes.
 pub fn backward(
     params: &Params,
     cache: &Cache,
     scale: f64,
     grads: &mut Params,
 ) -> Result<()> {
+    same_shapes(params, grads)?;
     let t = cache.tokens.len();
+    check_tokens(&params.config, &cache.tokens)?;
+    let Config {
+        d_model,
+        n_heads,
+        d_head,
+        ..
+    } = params.config;
+    ensure!(
+        cache.logits.dim() == (t, params.config.vocab)
+            && cache.stream.len() == LAYERS + 1
+            && cache.heads.len() == LAYERS
+            && cache.stream.iter().all(|x| x.dim() == (t, d_model))
+            && cache.heads.iter().flatten().count() == LAYERS * n_heads
+            && cache.heads.iter().flatten().all(|h| {
+                h.q.dim() == (t, d_head)
+                    && h.k.dim() == (t, d_head)
+                    && h.v.dim() == (t, d_head)
+                    && h.context.dim() == (t, d_head)
+                    && h.weights.dim() == (t, t)
+            }),
+        "the cache (logits of shape {}, stream of shape {}) does not come \
+         from this model (`unembed` has shape {})",
+        check::shape(&cache.logits),
+        cache.stream.first().map_or("none".into(), check::shape),
+        check::shape(&params.unembed)
+    );
     // Cross-entropy through the softmax of the logits: p - onehot.
     let mut d_logits = Array2::zeros(cache.logits.dim()); // (T, V)
-    for i in 0..t - 1 {
+    for i in 0..t.saturating_sub(1) {
         let target = cache.tokens[i + 1];
         let (_, p) = cross_entropy(cache.logits.row(i), target);
         let mut row = d_logits.row_mut(i);
@@ -550,6 +605,28 @@ mod tests {
             ..tiny()
         };
         assert!(Params::random(zero, &mut rng).is_err());
+    }
+
+    #[test]
+    fn gradients_of_another_model_name_the_shapes() {
+        let mut rng = SplitMix64::new(5);
+        let p = Params::random(tiny(), &mut rng).unwrap();
+        let wide = Config {
+            d_model: 3,
+            ..tiny()
+        };
+        let mut other = Params::random(wide, &mut rng).unwrap();
+        let cache = forward(&p, &[1, 2, 3], &[]).unwrap();
+        let err = backward(&p, &cache, 1.0, &mut other)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("(5, 4)") && err.contains("(5, 3)"), "{err}");
+        let mut adam = crate::train::Adam::new(0.1, &p);
+        let mut q = p.clone();
+        assert!(adam.step(&mut q, &other).is_err());
+        let small = forward(&other, &[1, 2], &[]).unwrap();
+        let mut grads = p.zeros_like();
+        assert!(backward(&p, &small, 1.0, &mut grads).is_err());
     }
 
     #[test]

@@ -147,12 +147,15 @@ pub fn evaluate(params: &Params, test: &[Vec<usize>]) -> Result<Evaluation> {
     evaluate_ablated(params, test, &[])
 }
 
-/// The head of `layer` (from 0) with the largest score in `scores`.
+/// The head of `layer` (from 0) with the largest score in `scores`; 0 if
+/// there is no such layer.
 ///
 /// # Shapes
 /// - `scores[l][h]` as [`Evaluation::prev`]
 pub fn best_head(scores: &[Vec<f64>], layer: usize) -> usize {
-    let row = &scores[layer];
+    let Some(row) = scores.get(layer) else {
+        return 0;
+    };
     (0..row.len()).fold(0, |best, h| if row[h] > row[best] { h } else { best })
 }
 

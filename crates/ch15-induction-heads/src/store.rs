@@ -1,7 +1,7 @@
 //! The trained model and its curves as committed text.
 //!
 //! `cargo run --release -p ch15-induction-heads --example train` writes
-//! `data/run.txt`: the sizes, every matrix row by row, the training loss
+//! `src/run.txt`: the sizes, every matrix row by row, the training loss
 //! of every step and every evaluation. Numbers are printed with Rust's
 //! shortest round-trip format, so reading the file back gives the very
 //! `f64`s the run computed. The tests check that the file is what the
@@ -15,7 +15,7 @@ use ndarray::Array2;
 use std::fmt::Write as _;
 
 /// The committed run, as the example wrote it.
-pub const COMMITTED: &str = include_str!("../data/run.txt");
+pub const COMMITTED: &str = include_str!("run.txt");
 
 fn numbers(xs: impl IntoIterator<Item = f64>) -> String {
     let items: Vec<String> = xs.into_iter().map(|x| format!("{x:?}")).collect();
@@ -160,7 +160,7 @@ pub fn from_text(text: &str) -> Result<Run> {
 /// - as [`from_text`]
 ///
 /// # Errors
-/// Only if `data/run.txt` was edited by hand.
+/// Only if `src/run.txt` was edited by hand.
 pub fn committed() -> Result<Run> {
     from_text(COMMITTED)
 }

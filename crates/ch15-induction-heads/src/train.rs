@@ -2,7 +2,7 @@
 //! the heads' scores recorded along the way.
 
 use crate::data::batch;
-use crate::model::{Config, Params, loss_and_grads};
+use crate::model::{Config, Params, loss_and_grads, same_shapes};
 use crate::scores::{Evaluation, evaluate};
 use anyhow::{Result, ensure};
 use attn_common::rng::SplitMix64;
@@ -83,9 +83,13 @@ impl Adam {
     /// One step.
     ///
     /// # Shapes
-    /// - `params` and `grads` have the shapes Adam was made for (the
-    ///   training loop makes all three from the same model)
-    pub fn step(&mut self, params: &mut Params, grads: &Params) {
+    /// - `params` and `grads` have the shapes Adam was made for
+    ///
+    /// # Errors
+    /// Parameters or gradients of other shapes; the error names them.
+    pub fn step(&mut self, params: &mut Params, grads: &Params) -> Result<()> {
+        same_shapes(&self.m, params)?;
+        same_shapes(params, grads)?;
         let (b1, b2, eps) = (0.9, 0.999, 1e-8);
         self.t += 1;
         let fix1 = 1.0 - f64::powi(b1, self.t);
@@ -105,6 +109,7 @@ impl Adam {
                 },
             );
         }
+        Ok(())
     }
 }
 
@@ -157,7 +162,7 @@ pub fn train(s: &Settings, steps: usize) -> Result<Run> {
         let data = batch(s.config.vocab, s.halves(), s.batch, &mut rng)?;
         let (loss, grads) = loss_and_grads(&params, &data)?;
         train_losses.push(loss);
-        adam.step(&mut params, &grads);
+        adam.step(&mut params, &grads)?;
     }
     evals.push((steps, evaluate(&params, &test)?));
     Ok(Run {

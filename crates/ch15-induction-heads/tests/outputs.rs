@@ -58,7 +58,7 @@ fn the_committed_run_is_what_training_produces() {
     let run = train::train(&s, s.steps).unwrap();
     assert!(
         store::to_text(&run) == store::COMMITTED,
-        "data/run.txt is stale: run `cargo run --release -p \
+        "src/run.txt is stale: run `cargo run --release -p \
          ch15-induction-heads --example train`"
     );
 }
