@@ -26,6 +26,7 @@ fn all_figures() -> Result<Vec<Figure>> {
     figures.extend(ch12_learning_to_attend::figures()?);
     figures.extend(ch13_cost_of_attention::figures()?);
     figures.extend(ch14_where_attention_lives::figures()?);
+    figures.extend(ch15_induction_heads::figures()?);
     Ok(figures)
 }
 

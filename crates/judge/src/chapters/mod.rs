@@ -19,6 +19,7 @@ pub mod ch11;
 pub mod ch12;
 pub mod ch13;
 pub mod ch14;
+pub mod ch15;
 
 use crate::check::Check;
 use anyhow::Result;
@@ -51,6 +52,7 @@ pub fn suite(nn: &str, seed: u64) -> Option<(Vec<Check>, Reference)> {
             ch14::checks(seed),
             ch14_where_attention_lives::answer::answer,
         ),
+        "15" => (ch15::checks(seed), ch15_induction_heads::answer::answer),
         _ => return None,
     };
     Some(suite)
@@ -64,9 +66,9 @@ mod tests {
     use crate::runner::Reference;
 
     /// Every chapter the judge knows.
-    const ALL: [&str; 14] = [
+    const ALL: [&str; 15] = [
         "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12",
-        "13", "14",
+        "13", "14", "15",
     ];
 
     /// A student who solved nothing: every call panics, as `todo!()` does.
