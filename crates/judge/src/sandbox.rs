@@ -952,6 +952,30 @@ fn read_capped(mut r: impl Read, cap: usize) -> (Vec<u8>, bool) {
     (kept, over)
 }
 
+/// `script` run by `/bin/sh` under `limits`, in `/tmp`, with only `PATH`
+/// set and nothing of the host's mounted: how the self-test and the
+/// sandbox's tests probe a sandbox.
+pub fn shell(
+    script: &str,
+    limits: &Limits,
+    isolation: Isolation,
+) -> Result<Finished> {
+    let args = vec!["-c".to_string(), script.to_string()];
+    let env = vec![("PATH".to_string(), "/usr/bin:/bin".to_string())];
+    run(
+        &Job {
+            program: Path::new("/bin/sh"),
+            args: &args,
+            env: &env,
+            cwd: Path::new("/tmp"),
+            mounts: &[],
+            stdin: b"",
+        },
+        limits,
+        isolation,
+    )
+}
+
 /// Runs `job` with `limits`, killing its whole process group when it
 /// ends or its time runs out.
 pub fn run(
@@ -1090,21 +1114,7 @@ mod tests {
     }
 
     fn sh(script: &str, isolation: Isolation, limits: &Limits) -> Finished {
-        let args = vec!["-c".to_string(), script.to_string()];
-        let env = vec![("PATH".to_string(), "/usr/bin:/bin".to_string())];
-        run(
-            &Job {
-                program: Path::new("/bin/sh"),
-                args: &args,
-                env: &env,
-                cwd: Path::new("/tmp"),
-                mounts: &[],
-                stdin: b"",
-            },
-            limits,
-            isolation,
-        )
-        .unwrap()
+        shell(script, limits, isolation).unwrap()
     }
 
     /// Whether `prlimit` (util-linux, on every Linux; not on macOS),

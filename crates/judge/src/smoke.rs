@@ -5,7 +5,7 @@
 
 use crate::grade::{Grader, Settings};
 use crate::report::Status;
-use crate::sandbox::{self, Isolation, Job, SandboxBox};
+use crate::sandbox::{self, Isolation, SandboxBox};
 use anyhow::{Context, Result, bail};
 use std::path::Path;
 
@@ -18,20 +18,8 @@ pub fn run(root: &Path, spec: &str, isolation: Isolation) -> Result<()> {
     // 1. One sandbox, by itself.
     let slot = SandboxBox::take()?;
     let limits = crate::runner::call_limits(slot.uid, 10);
-    let args = vec![
-        "-c".to_string(),
-        "echo started; ls /proc >/dev/null 2>&1 && echo proc".to_string(),
-    ];
-    let env = vec![("PATH".to_string(), "/usr/bin:/bin".to_string())];
-    let done = sandbox::run(
-        &Job {
-            program: Path::new("/bin/sh"),
-            args: &args,
-            env: &env,
-            cwd: Path::new("/tmp"),
-            mounts: &[],
-            stdin: b"",
-        },
+    let done = sandbox::shell(
+        "echo started; ls /proc >/dev/null 2>&1 && echo proc",
         &limits,
         isolation,
     )

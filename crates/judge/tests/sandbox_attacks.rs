@@ -10,7 +10,7 @@
 
 use judge::check::{Oracle, Reply};
 use judge::runner::{self, Runner};
-use judge::sandbox::{self, Finished, Isolation, Job, Limits, SandboxBox};
+use judge::sandbox::{self, Finished, Isolation, Limits, SandboxBox};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -35,21 +35,7 @@ fn scratch(tag: &str) -> PathBuf {
 
 /// `script` under `sh` in the sandbox with `limits`.
 fn sh(script: &str, isolation: Isolation, limits: &Limits) -> Finished {
-    let args = vec!["-c".to_string(), script.to_string()];
-    let env = vec![("PATH".to_string(), "/usr/bin:/bin".to_string())];
-    sandbox::run(
-        &Job {
-            program: Path::new("/bin/sh"),
-            args: &args,
-            env: &env,
-            cwd: Path::new("/tmp"),
-            mounts: &[],
-            stdin: b"",
-        },
-        limits,
-        isolation,
-    )
-    .unwrap()
+    sandbox::shell(script, limits, isolation).unwrap()
 }
 
 fn text(f: &Finished) -> String {
