@@ -171,6 +171,11 @@ fn starting_function(
 /// The name of the function whose body holds `todo!("ex ID: ...")`.
 pub fn exercise_function(code: &str, id: &str) -> Option<String> {
     let at = code.find(&format!("todo!(\"ex {id}:"))?;
+    function_before(code, at)
+}
+
+/// The name of the last function declared before byte `at` of `code`.
+fn function_before(code: &str, at: usize) -> Option<String> {
     let before = &code[..at];
     let fn_at = before.rfind("fn ")?;
     let name: String = before[fn_at + 3..]
@@ -421,13 +426,7 @@ fn exercise_name(chapter: &Chapter, id: &str) -> Option<String> {
 /// The function that a `// TODO(ex ID)` comment sits in (or just above).
 fn name_by_todo(code: &str, id: &str) -> Option<String> {
     let at = code.find(&format!("// TODO(ex {id})"))?;
-    let before = &code[..at];
-    let fn_at = before.rfind("fn ")?;
-    let name: String = before[fn_at + 3..]
-        .chars()
-        .take_while(|c| c.is_alphanumeric() || *c == '_')
-        .collect();
-    (!name.is_empty()).then_some(name)
+    function_before(code, at)
 }
 
 /// `cargo xtask practice`: every chapter's exercises and what is done.
