@@ -300,6 +300,19 @@ impl Oracle for Hostile<'_> {
     }
 }
 
+/// Whether the judge panics running `check` against `student`, with the
+/// reference (through the student's own cache) as the judge's oracle.
+fn judge_panics(check: &Check, mut student: Hostile) -> bool {
+    let mut judge = Cached {
+        reference: student.reference,
+        cache: student.cache,
+    };
+    catch_unwind(AssertUnwindSafe(|| {
+        Gate::default().run(check, &mut student, &mut judge)
+    }))
+    .is_err()
+}
+
 /// Every chapter's checks and reference, drawn once, with a cache of the
 /// reference's answers shared by every case.
 struct World {
@@ -337,21 +350,14 @@ fn panics_with(
     let mut found = Vec::new();
     for (nn, checks, reference) in &world.suites {
         for (k, check) in checks.iter().enumerate() {
-            let mut student = Hostile {
+            let student = Hostile {
                 plan,
                 calls: if only.is_some() { 0 } else { offset + k },
                 only,
                 reference: *reference,
                 cache: &world.cache,
             };
-            let mut judge = Cached {
-                reference: *reference,
-                cache: &world.cache,
-            };
-            let outcome = catch_unwind(AssertUnwindSafe(|| {
-                Gate::default().run(check, &mut student, &mut judge)
-            }));
-            if outcome.is_err() {
+            if judge_panics(check, student) {
                 found.push(format!(
                     "chapter {nn}, exercise {}, check `{}` panicked",
                     check.exercise, check.name
@@ -459,21 +465,14 @@ fn one_bad_reply_among_right_ones_panics_nothing() {
             let n = count.0.calls;
             for bend in extremes() {
                 for p in 0..n {
-                    let mut student = Hostile {
+                    let student = Hostile {
                         plan: std::slice::from_ref(&bend),
                         calls: 0,
                         only: Some(p),
                         reference: *reference,
                         cache: &world.cache,
                     };
-                    let mut judge = Cached {
-                        reference: *reference,
-                        cache: &world.cache,
-                    };
-                    let outcome = catch_unwind(AssertUnwindSafe(|| {
-                        Gate::default().run(check, &mut student, &mut judge)
-                    }));
-                    if outcome.is_err() {
+                    if judge_panics(check, student) {
                         found.push(format!(
                             "chapter {nn}, exercise {}, check `{}`: {bend:?} at call {p}",
                             check.exercise, check.name
