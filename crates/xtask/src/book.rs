@@ -122,7 +122,7 @@ fn math_font(
         .context("typst-assets no longer bundles New Computer Modern Math")?;
     std::fs::create_dir_all(fonts)?;
     let font = subset::subset(font, chars).context("cutting the math font")?;
-    // Half a minute of brotli: done once per cut font and xtask build.
+    // Seconds of brotli: done once per cut font and xtask build.
     let woff2 = crate::memo::bytes(
         &crate::memo::dir(root),
         "math-font-woff2",
