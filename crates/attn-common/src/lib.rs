@@ -12,6 +12,7 @@ pub mod fmt;
 pub mod grid;
 pub mod message;
 pub mod plot;
+pub mod record;
 pub mod rng;
 
 /// Locks a worked example's text as `tests/snapshots/<name>.snap`.

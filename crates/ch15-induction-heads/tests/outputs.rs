@@ -54,6 +54,15 @@ fn the_first_steps_reproduce_bit_for_bit() {
 /// crate is optimised in tests too), compared as text.
 #[test]
 fn the_committed_run_is_what_training_produces() {
+    // Seconds of work whose only input is this test's executable: not
+    // run again while it is unchanged (attn_common::record).
+    attn_common::record::unless_passed(
+        "ch15::outputs::the_committed_run_is_what_training_produces",
+        the_committed_run_is_what_training_produces_body,
+    );
+}
+
+fn the_committed_run_is_what_training_produces_body() {
     let s = train::CHAPTER;
     let run = train::train(&s, s.steps).unwrap();
     assert!(

@@ -131,8 +131,7 @@ impl Passed {
 /// Whether the records of past passes may be read: not where `CI` or
 /// `ATTN_NO_CACHE` is set.
 pub fn cache_allowed() -> bool {
-    std::env::var_os("CI").is_none()
-        && std::env::var_os("ATTN_NO_CACHE").is_none()
+    attn_common::record::allowed()
 }
 
 /// A slow test that grades a chapter's crate for real in the sandbox
@@ -141,76 +140,35 @@ pub fn cache_allowed() -> bool {
 /// ([`input_key`]) and the test's own executable, which holds the judge
 /// and the test. While the key is unchanged the test need not run again;
 /// where `CI` or `ATTN_NO_CACHE` is set it always runs.
-pub struct TestRecord {
-    test: String,
-    file: PathBuf,
-    key: String,
+///
+/// This is the record of `test`, which grades chapter `chapter` (`5`,
+/// `ch05`) of the workspace at `root` with `isolation`; `None` where
+/// records are not read. Ask it [`Record::unchanged`] first and call
+/// [`Record::passed`] at the test's very end (or hold the
+/// `attn_common::record::begin` guard).
+pub fn test_record(
+    root: &Path,
+    test: &str,
+    chapter: &str,
+    isolation: Isolation,
+) -> Result<Option<Record>> {
+    if !cache_allowed() {
+        return Ok(None);
+    }
+    let chapter = find_chapter(root, chapter)?;
+    let student = student_crate(
+        root,
+        &chapter,
+        Options {
+            hidden_tests: false,
+        },
+    )?;
+    let key = input_key(root, &chapter, &student, isolation)?;
+    let dir = target_dir(root).join("judge").join("tests-passed");
+    Ok(Record::new(&dir, test, &[key.as_bytes()]))
 }
 
-impl TestRecord {
-    /// The record of `test`, which grades chapter `chapter` (`5`, `ch05`)
-    /// of the workspace at `root` with `isolation`; `None` where records
-    /// are not read.
-    pub fn new(
-        root: &Path,
-        test: &str,
-        chapter: &str,
-        isolation: Isolation,
-    ) -> Result<Option<TestRecord>> {
-        if !cache_allowed() {
-            return Ok(None);
-        }
-        let chapter = find_chapter(root, chapter)?;
-        let student = student_crate(
-            root,
-            &chapter,
-            Options {
-                hidden_tests: false,
-            },
-        )?;
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        test.hash(&mut h);
-        input_key(root, &chapter, &student, isolation)?.hash(&mut h);
-        std::fs::read(std::env::current_exe()?)?.hash(&mut h);
-        let file = target_dir(root)
-            .join("judge")
-            .join("tests-passed")
-            .join(test.replace("::", "-"));
-        Ok(Some(TestRecord {
-            test: test.to_string(),
-            file,
-            key: format!("{:016x}", h.finish()),
-        }))
-    }
-
-    /// Whether the test passed before with these very inputs; if so, says
-    /// on one line (straight to stderr, past the test harness's capture)
-    /// that it is not run again, and how to run it.
-    pub fn unchanged(&self) -> bool {
-        let same =
-            std::fs::read_to_string(&self.file).is_ok_and(|k| k == self.key);
-        if same {
-            let line = format!(
-                "\nNOT RUN AGAIN (passed before with these exact inputs): \
-                 {}. ATTN_NO_CACHE=1 runs it; CI always does.\n",
-                self.test
-            );
-            let _ = std::io::stderr().write_all(line.as_bytes());
-        } else {
-            let _ = std::fs::remove_file(&self.file);
-        }
-        same
-    }
-
-    /// Records that the test passed: call it at the test's very end.
-    pub fn passed(&self) -> Result<()> {
-        if let Some(dir) = self.file.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        std::fs::write(&self.file, &self.key)?;
-        Ok(())
-    }
-}
+pub use attn_common::record::TestRecord as Record;
 
 /// What `rustc -vV` and `cargo -V` say, asked once per process (the
 /// toolchain does not change while the judge runs).

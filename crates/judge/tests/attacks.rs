@@ -7,14 +7,14 @@
 //! Without it each says on one line that it did not run, and why; where
 //! `CI` is set they fail instead (see `Isolation::for_tests`). Each is
 //! remembered when it passes, and not run again while nothing it reads
-//! has changed (see `TestRecord`), except where `CI` or `ATTN_NO_CACHE`
+//! has changed (see `test_record`), except where `CI` or `ATTN_NO_CACHE`
 //! is set.
 
 use judge::batch::{self, Outputs};
 use judge::grade::{Grader, Settings};
 use judge::report::{Report, Status};
 use judge::sandbox::Isolation;
-use judge::selfcheck::TestRecord;
+use judge::selfcheck::{Record, test_record};
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
@@ -122,14 +122,14 @@ fn attacks_earn_nothing_leak_nothing_and_touch_nothing() {
     ) else {
         return;
     };
-    let record = TestRecord::new(
+    let record = test_record(
         &root(),
         "judge::attacks::attacks_earn_nothing_leak_nothing_and_touch_nothing",
         "5",
         isolation,
     )
     .unwrap();
-    if record.as_ref().is_some_and(TestRecord::unchanged) {
+    if record.as_ref().is_some_and(Record::unchanged) {
         return;
     }
     let dir = scratch("batch");
@@ -363,14 +363,14 @@ fn concurrent_graders_keep_their_results_apart() {
     ) else {
         return;
     };
-    let record = TestRecord::new(
+    let record = test_record(
         &root(),
         "judge::attacks::concurrent_graders_keep_their_results_apart",
         "5",
         isolation,
     )
     .unwrap();
-    if record.as_ref().is_some_and(TestRecord::unchanged) {
+    if record.as_ref().is_some_and(Record::unchanged) {
         return;
     }
     let dir = scratch("concurrent");

@@ -12,14 +12,12 @@ use attn_common::answer::{Value, json};
 use judge::chapters::suite;
 use judge::check::{Check, Gate, Kind, Oracle, Reply};
 use proptest::prelude::*;
+use proptest::test_runner::TestRunner;
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// Every chapter the judge knows.
-const ALL: [&str; 14] = [
-    "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12",
-    "13", "14",
-];
+const ALL: [&str; judge::chapters::KNOWN.len()] = judge::chapters::KNOWN;
 
 /// What the fake student does to one call's right answer.
 #[derive(Debug, Clone)]
@@ -368,28 +366,30 @@ fn panics_with(
     found
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: 48,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
-
-    #[test]
-    fn no_answer_panics_any_check_of_any_chapter(
-        plan in prop::collection::vec(bend(), 1..10),
-        offset in 0usize..10,
-    ) {
-        thread_local! {
-            static WORLD: std::cell::RefCell<Option<World>> = const { std::cell::RefCell::new(None) };
-        }
-        let found = WORLD.with(|w| {
-            let mut w = w.borrow_mut();
-            let world = w.get_or_insert_with(world);
-            panics(world, &plan, offset)
-        });
-        prop_assert!(found.is_empty(), "{}", found.join("\n"));
-    }
+#[test]
+fn no_answer_panics_any_check_of_any_chapter() {
+    // 48 random plans; not run again while this executable is unchanged
+    // (attn_common::record), so CI, which always runs it, tries new ones.
+    attn_common::record::unless_passed(
+        "judge::no_panic::no_answer_panics_any_check_of_any_chapter",
+        || {
+            let world = world();
+            let mut runner = TestRunner::new(ProptestConfig {
+                cases: 48,
+                failure_persistence: None,
+                ..ProptestConfig::default()
+            });
+            let plans = (prop::collection::vec(bend(), 1..10), 0usize..10);
+            let result = runner.run(&plans, |(plan, offset)| {
+                let found = panics(&world, &plan, offset);
+                prop_assert!(found.is_empty(), "{}", found.join("\n"));
+                Ok(())
+            });
+            if let Err(e) = result {
+                panic!("{e}");
+            }
+        },
+    );
 }
 
 /// The bends a single hostile reply is tried with.
@@ -443,6 +443,15 @@ impl Oracle for Counting<'_> {
 /// one's is found here.
 #[test]
 fn one_bad_reply_among_right_ones_panics_nothing() {
+    // Seconds of work whose only input is this test's executable: not
+    // run again while it is unchanged (attn_common::record).
+    attn_common::record::unless_passed(
+        "judge::no_panic::one_bad_reply_among_right_ones_panics_nothing",
+        one_bad_reply_among_right_ones_panics_nothing_body,
+    );
+}
+
+fn one_bad_reply_among_right_ones_panics_nothing_body() {
     let world = world();
     let mut found = Vec::new();
     let right = [Bend::Right];
@@ -493,6 +502,15 @@ fn one_bad_reply_among_right_ones_panics_nothing() {
 /// plan might miss.
 #[test]
 fn every_single_bend_alone_panics_nothing() {
+    // Seconds of work whose only input is this test's executable: not
+    // run again while it is unchanged (attn_common::record).
+    attn_common::record::unless_passed(
+        "judge::no_panic::every_single_bend_alone_panics_nothing",
+        every_single_bend_alone_panics_nothing_body,
+    );
+}
+
+fn every_single_bend_alone_panics_nothing_body() {
     let world = world();
     let mut plans: Vec<Bend> = vec![
         Bend::Right,

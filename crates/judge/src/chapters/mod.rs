@@ -28,6 +28,14 @@ use attn_common::answer::Value;
 /// A chapter's reference: its `answer::answer` function.
 pub type Reference = fn(&str, &Value) -> Result<Value>;
 
+/// Every chapter this judge has checks for; a test keeps it equal to the
+/// workspace's chapter crates, and the judge's hostile-answer tests go
+/// through all of them.
+pub const KNOWN: [&str; 15] = [
+    "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12",
+    "13", "14", "15",
+];
+
 /// Chapter `nn`'s (`"05"`) checks for the hidden `seed`, with its reference,
 /// or `None` for a chapter this judge does not know.
 pub fn suite(nn: &str, seed: u64) -> Option<(Vec<Check>, Reference)> {
@@ -65,11 +73,22 @@ mod tests {
     use crate::check::{Gate, Oracle, Reply};
     use crate::runner::Reference;
 
-    /// Every chapter the judge knows.
-    const ALL: [&str; 15] = [
-        "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12",
-        "13", "14", "15",
-    ];
+    const ALL: [&str; KNOWN.len()] = KNOWN;
+
+    #[test]
+    fn every_chapter_crate_of_the_workspace_is_known() {
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let crates: Vec<String> = assign::all_chapters(&root)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.nn)
+            .collect();
+        assert_eq!(crates, KNOWN, "judge::chapters::KNOWN is out of date");
+        for nn in KNOWN {
+            assert!(suite(nn, 1).is_some(), "no suite for chapter {nn}");
+        }
+    }
 
     /// A student who solved nothing: every call panics, as `todo!()` does.
     struct Unsolved;
