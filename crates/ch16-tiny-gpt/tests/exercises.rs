@@ -306,7 +306,8 @@ proptest! {
     ) {
         let n = x.len();
         let mut rng = attn_common::rng::SplitMix64::new(seed);
-        let gamma: Vec<f64> = (0..n).map(|_| rng.uniform_in(0.5, 2.0)).collect();
+        let gamma: Vec<f64> =
+            (0..n).map(|_| rng.uniform_in(0.5, 2.0)).collect();
         let dy: Vec<f64> = (0..n).map(|_| rng.normal()).collect();
         let eps = 1e-5;
         let dx = layer_norm_backward(

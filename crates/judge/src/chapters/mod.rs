@@ -20,6 +20,7 @@ pub mod ch12;
 pub mod ch13;
 pub mod ch14;
 pub mod ch15;
+pub mod ch16;
 
 use crate::check::Check;
 use anyhow::Result;
@@ -53,6 +54,7 @@ pub fn suite(nn: &str, seed: u64) -> Option<(Vec<Check>, Reference)> {
             ch14_where_attention_lives::answer::answer,
         ),
         "15" => (ch15::checks(seed), ch15_induction_heads::answer::answer),
+        "16" => (ch16::checks(seed), ch16_tiny_gpt::answer::answer),
         _ => return None,
     };
     Some(suite)
@@ -66,9 +68,9 @@ mod tests {
     use crate::runner::Reference;
 
     /// Every chapter the judge knows.
-    const ALL: [&str; 15] = [
+    const ALL: [&str; 16] = [
         "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12",
-        "13", "14", "15",
+        "13", "14", "15", "16",
     ];
 
     /// A student who solved nothing: every call panics, as `todo!()` does.
