@@ -29,7 +29,6 @@
 use anyhow::{Result, ensure};
 use attn_common::check;
 use ndarray::{Array1, ArrayView1};
-use std::cmp::Ordering;
 use std::f64::consts::PI;
 
 /// The `0.044715` of GPT-2's tanh form of GELU.
@@ -58,6 +57,8 @@ const GELU_CUBIC: f64 = 0.044_715;
 /// Each number must be within a relative 1e-9 of the reference answer,
 /// or within 1e-12 times the answer's largest entry. The grader also
 /// compares your gradient with central differences of `gelu`.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names.
 pub fn gelu_backward(
     x: ArrayView1<f64>,
     dy: ArrayView1<f64>,
@@ -117,6 +118,8 @@ pub fn gelu_backward(
 /// or within 1e-10 times the answer's largest entry. The grader also
 /// checks that the gradient sums to 0 and agrees with central
 /// differences of the layer norm.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names.
 pub fn layer_norm_backward(
     x: ArrayView1<f64>,
     gamma: ArrayView1<f64>,
@@ -187,9 +190,12 @@ pub fn layer_norm_backward(
 /// value given.
 ///
 /// # Grading
-/// Your token must equal the reference's exactly. The hidden cases
-/// include ties and values of `u` just below and just above the running
-/// sums, never so close that rounding decides.
+/// Your token must equal the reference's exactly. The checks include
+/// ties; a `u` equal to a running sum where the sums are exact (four
+/// tied tokens, 0.25 each); and values of `u` just below and just above
+/// a running sum, though never so close that adding in another order
+/// could decide. A refusal is an `Err` (a panic is not); its message
+/// must name what this documentation says it names.
 pub fn sample_top_k(
     logits: ArrayView1<f64>,
     temperature: f64,
@@ -217,7 +223,9 @@ pub fn sample_top_k(
     let mut rank: Vec<usize> = (0..vocab).collect();
     // A stable sort keeps tied tokens in index order.
     rank.sort_by(|&a, &b| {
-        logits[b].partial_cmp(&logits[a]).unwrap_or(Ordering::Equal)
+        logits[b]
+            .partial_cmp(&logits[a])
+            .unwrap_or(std::cmp::Ordering::Equal)
     });
     let kept = &rank[..k];
     let max = logits[kept[0]];
@@ -258,6 +266,8 @@ pub fn sample_top_k(
 /// Your rate must be within a relative 1e-9 of the reference answer.
 /// The grader also checks the schedule's shape: it rises to `peak`,
 /// never rises after the warm-up, and never falls below `floor`.
+/// A refusal is an `Err` (a panic is not); its message must name what
+/// this documentation says it names.
 pub fn learning_rate(
     step: usize,
     warmup: usize,
