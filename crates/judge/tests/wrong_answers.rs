@@ -281,7 +281,7 @@ fn sampler(input: &Value, slip: Slip) -> Result<Value> {
 fn ch16_a_sampler_written_another_way_passes_every_check() {
     // The hidden u keep clear of the running sums, so rounding in
     // another order cannot fail a right answer.
-    for seed in [77, 2026, 5] {
+    for seed in (0..60).chain([77, 2026]) {
         let (checks, reference) = suite("16", seed).expect("chapter 16");
         let mut student = Student(|_, input| sampler(input, Slip::None));
         let mut judge = judge::runner::Reference(reference);

@@ -473,7 +473,8 @@ fn sampler_checks(out: &mut Vec<Check>, rng: &mut SplitMix64) {
         (12, 1.0, true),
     ] {
         let logits = random_logits(rng, vocab, tied);
-        let k = 1 + (rng.next_u64() % vocab as u64) as usize;
+        // k >= 2, so that there is a running sum inside the kept tokens.
+        let k = 2 + (rng.next_u64() % (vocab as u64 - 1)) as usize;
         let sums = running_sums(&logits, t, k);
         let mut u = rng.uniform();
         while !clear_of_sums(u, &sums) {
@@ -496,9 +497,8 @@ fn sampler_checks(out: &mut Vec<Check>, rng: &mut SplitMix64) {
             continue;
         }
         let j = edges[(rng.next_u64() % edges.len() as u64) as usize];
-        for (side, u) in
-            [("below", sums[j] - MARGIN), ("above", sums[j] + MARGIN)]
-        {
+        let gap = 2.0 * MARGIN;
+        for (side, u) in [("below", sums[j] - gap), ("above", sums[j] + gap)] {
             if (0.0..1.0).contains(&u) && clear_of_sums(u, &sums) {
                 case += 1;
                 out.push(Check::matches(
@@ -807,4 +807,22 @@ fn schedule_checks(out: &mut Vec<Check>, rng: &mut SplitMix64) {
             Ok(())
         },
     ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_seed_sends_u_just_either_side_of_a_running_sum() {
+        // Six hidden logits, each with a running sum inside its kept
+        // tokens approached from both sides.
+        for seed in 0..200 {
+            let near = checks(seed)
+                .iter()
+                .filter(|c| c.name.contains("u just"))
+                .count();
+            assert_eq!(near, 12, "seed {seed}");
+        }
+    }
 }
