@@ -223,6 +223,180 @@ fn ch08_the_last_tie_and_no_mask() {
     });
 }
 
+/// A top-k sampler written another way than the reference (it shifts
+/// `z / t` by `max / t` and compares unnormalised running sums with
+/// `u * total`), with one slip or none.
+#[derive(Clone, Copy, PartialEq)]
+enum Slip {
+    None,
+    /// Compares the running sum with `>=`.
+    AtLeast,
+    /// Ranks tied tokens higher index first.
+    LastTie,
+    /// Takes the softmax over every token, not the kept ones.
+    AllTokens,
+}
+
+fn sampler(input: &Value, slip: Slip) -> Result<Value> {
+    let z = a::vector(input, "logits")?;
+    let t = a::number(input, "temperature")?;
+    let k = a::count(input, "k")?;
+    let u = a::number(input, "u")?;
+    let v = z.len();
+    ensure!(
+        v > 0 && z.iter().all(|x| x.is_finite()),
+        "bad logits of shape ({v},)"
+    );
+    ensure!(t.is_finite() && t > 0.0, "bad temperature {t}");
+    ensure!(k >= 1 && k <= v, "k = {k} for shape ({v},)");
+    ensure!((0.0..1.0).contains(&u), "bad u = {u}");
+    let mut rank: Vec<usize> = (0..v).collect();
+    rank.sort_by(|&i, &j| {
+        let by_logit = z[j].total_cmp(&z[i]);
+        if slip == Slip::LastTie {
+            by_logit.then(j.cmp(&i))
+        } else {
+            by_logit
+        }
+    });
+    let top = z[rank[0]] / t;
+    let w = |i: usize| (z[i] / t - top).exp();
+    let total: f64 = if slip == Slip::AllTokens {
+        (0..v).map(w).sum()
+    } else {
+        rank[..k].iter().map(|&i| w(i)).sum()
+    };
+    let mut running = 0.0;
+    for &i in &rank[..k] {
+        running += w(i);
+        let past = running > u * total;
+        if past || (slip == Slip::AtLeast && running >= u * total) {
+            return Ok(json!(i));
+        }
+    }
+    Ok(json!(rank[k - 1]))
+}
+
+/// Chapter 16's other exercises solved right, but another way than the
+/// reference: GELU's slope through `1 / cosh^2`, layer norm's gradient
+/// through the variance and the mean step by step, and the decay as
+/// `cos^2` of half the angle.
+fn another_way(exercise: &str, input: &Value) -> Result<Value> {
+    // Refuses what the reference refuses.
+    ch16_tiny_gpt::answer::answer(exercise, input)?;
+    match exercise {
+        "16.1" => {
+            let x = a::vector(input, "x")?;
+            let dy = a::vector(input, "dy")?;
+            let c = (2.0 / std::f64::consts::PI).sqrt();
+            let dx: Vec<f64> = x
+                .iter()
+                .zip(&dy)
+                .map(|(&x, &d)| {
+                    let u = c * (x + 0.044715 * x * x * x);
+                    let step = 0.5 * (1.0 + u.tanh());
+                    let du = c * (1.0 + 3.0 * 0.044715 * x * x);
+                    d * (step + 0.5 * x * du / u.cosh().powi(2))
+                })
+                .collect();
+            Ok(json!(dx))
+        }
+        "16.2" => {
+            let x = a::vector(input, "x")?;
+            let g = a::vector(input, "gamma")? * a::vector(input, "dy")?;
+            let eps = a::number(input, "eps")?;
+            let n = x.len() as f64;
+            let xmu = &x - x.sum() / n;
+            let var = xmu.mapv(|v| v * v).sum() / n;
+            let ivar = 1.0 / (var + eps).sqrt();
+            let dvar = (&g * &xmu).sum() * -0.5 * ivar.powi(3);
+            let dmu = -g.sum() * ivar + dvar * (-2.0 * xmu.sum() / n);
+            let dx = &g * ivar + &xmu * (2.0 * dvar / n) + dmu / n;
+            Ok(a::from_vector(dx.view()))
+        }
+        "16.4" => {
+            let (s, w) = (a::count(input, "step")?, a::count(input, "warmup")?);
+            let total = a::count(input, "total")?;
+            let (peak, floor) =
+                (a::number(input, "peak")?, a::number(input, "floor")?);
+            let rate = if s < w {
+                peak * ((s + 1) as f64 / w as f64)
+            } else {
+                let p = (s - w) as f64 / (total - w) as f64;
+                floor
+                    + (peak - floor)
+                        * (std::f64::consts::FRAC_PI_2 * p).cos().powi(2)
+            };
+            Ok(a::from_f64(rate))
+        }
+        _ => sampler(input, Slip::None),
+    }
+}
+
+#[test]
+fn ch16_right_answers_written_another_way_pass_every_check() {
+    // The hidden u keep clear of the running sums, and the tolerances
+    // leave room for arithmetic in another order.
+    for seed in (0..60).chain([77, 2026]) {
+        let (checks, reference) = suite("16", seed).expect("chapter 16");
+        let mut student = Student(another_way);
+        let mut judge = judge::runner::Reference(reference);
+        let mut gate = Gate::default();
+        for c in &checks {
+            let failure = gate.run(c, &mut student, &mut judge).unwrap();
+            assert_eq!(failure, None, "seed {seed}, check `{}`", c.name);
+        }
+    }
+}
+
+#[test]
+fn ch16_a_lost_tanh_term_no_variance_path_three_slips_and_a_late_warm_up() {
+    use ch16_tiny_gpt::answer::answer;
+    assert_caught("16", "16.1", |_, input| {
+        // Only the smooth step, without its derivative through tanh.
+        let x = a::vector(input, "x")?;
+        let dy = a::vector(input, "dy")?;
+        ensure!(x.len() == dy.len() && !x.is_empty(), "shape ({},)", x.len());
+        let c = (2.0 / std::f64::consts::PI).sqrt();
+        let dx: Vec<f64> = x
+            .iter()
+            .zip(&dy)
+            .map(|(x, d)| {
+                d * 0.5 * (1.0 + (c * (x + 0.044715 * x.powi(3))).tanh())
+            })
+            .collect();
+        Ok(json!(dx))
+    });
+    assert_caught("16", "16.2", |ex, input| {
+        // gamma * dy with only the mean taken off, as if var were fixed.
+        answer(ex, input)?; // refuses what the reference refuses
+        let x = a::vector(input, "x")?;
+        let g = a::vector(input, "gamma")? * a::vector(input, "dy")?;
+        let eps = a::number(input, "eps")?;
+        let n = x.len() as f64;
+        let mu = x.sum() / n;
+        let var = x.mapv(|v| (v - mu).powi(2)).sum() / n;
+        let mean_g = g.sum() / n;
+        Ok(a::from_vector(
+            g.mapv(|gi| (gi - mean_g) / (var + eps).sqrt()).view(),
+        ))
+    });
+    assert_caught("16", "16.3", |_, input| sampler(input, Slip::AtLeast));
+    assert_caught("16", "16.3", |_, input| sampler(input, Slip::LastTie));
+    assert_caught("16", "16.3", |_, input| sampler(input, Slip::AllTokens));
+    assert_caught("16", "16.4", |ex, input| {
+        // The warm-up counts from 0: peak * step / warmup.
+        let (s, w) = (a::count(input, "step")?, a::count(input, "warmup")?);
+        if s < w {
+            answer(ex, input)?;
+            return Ok(a::from_f64(
+                a::number(input, "peak")? * s as f64 / w as f64,
+            ));
+        }
+        answer(ex, input)
+    });
+}
+
 // Trivial answers earn nothing, in every exercise of every chapter.
 //
 // Each trivial student refuses exactly the inputs the reference refuses,

@@ -20,6 +20,7 @@ pub mod ch12;
 pub mod ch13;
 pub mod ch14;
 pub mod ch15;
+pub mod ch16;
 
 use crate::check::Check;
 use anyhow::Result;
@@ -31,9 +32,9 @@ pub type Reference = fn(&str, &Value) -> Result<Value>;
 /// Every chapter this judge has checks for; a test keeps it equal to the
 /// workspace's chapter crates, and the judge's hostile-answer tests go
 /// through all of them.
-pub const KNOWN: [&str; 15] = [
+pub const KNOWN: [&str; 16] = [
     "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12",
-    "13", "14", "15",
+    "13", "14", "15", "16",
 ];
 
 /// Chapter `nn`'s (`"05"`) checks for the hidden `seed`, with its reference,
@@ -61,6 +62,7 @@ pub fn suite(nn: &str, seed: u64) -> Option<(Vec<Check>, Reference)> {
             ch14_where_attention_lives::answer::answer,
         ),
         "15" => (ch15::checks(seed), ch15_induction_heads::answer::answer),
+        "16" => (ch16::checks(seed), ch16_tiny_gpt::answer::answer),
         _ => return None,
     };
     Some(suite)
