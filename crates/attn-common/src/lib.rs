@@ -21,12 +21,24 @@ pub mod rng;
 /// same three-line header (no expression, which the chapter skips with
 /// `{{#include ...snap:4:}}`) and a file name without the test module's
 /// prefix. The calling crate needs `insta` as a dev-dependency.
+///
+/// A snapshot that passed before with the same test executable and the
+/// same `.snap` file is not computed again (see
+/// [`record::begin_snapshot`]); CI and `ATTN_NO_CACHE=1` always compute it.
 #[macro_export]
 macro_rules! lock {
     ($name:literal, $text:expr) => {
-        insta::with_settings!(
-            { omit_expression => true, prepend_module_to_snapshot => false },
-            { insta::assert_snapshot!($name, $text) }
-        )
+        if let Some(_pass) = $crate::record::begin_snapshot(
+            env!("CARGO_MANIFEST_DIR"),
+            $name,
+        ) {
+            insta::with_settings!(
+                {
+                    omit_expression => true,
+                    prepend_module_to_snapshot => false,
+                },
+                { insta::assert_snapshot!($name, $text) }
+            )
+        }
     };
 }

@@ -37,6 +37,17 @@ pub fn target_dir() -> Option<PathBuf> {
     Some(deps.parent()?.parent()?.to_path_buf())
 }
 
+/// A hash of the running executable, read once per process.
+fn executable_hash() -> Option<u64> {
+    static HASH: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    *HASH.get_or_init(|| {
+        let exe = std::fs::read(std::env::current_exe().ok()?).ok()?;
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        exe.hash(&mut h);
+        Some(h.finish())
+    })
+}
+
 /// A slow test's record: where it lives and the key it must hold.
 #[derive(Debug, Clone)]
 pub struct TestRecord {
@@ -53,10 +64,9 @@ impl TestRecord {
         if !allowed() {
             return None;
         }
-        let exe = std::fs::read(std::env::current_exe().ok()?).ok()?;
         let mut h = std::collections::hash_map::DefaultHasher::new();
         test.hash(&mut h);
-        exe.hash(&mut h);
+        executable_hash()?.hash(&mut h);
         inputs.hash(&mut h);
         Some(Self {
             test: test.to_string(),
@@ -75,8 +85,7 @@ impl TestRecord {
     /// on one line (straight to stderr, past the test harness's capture)
     /// that it is not run again, and how to run it.
     pub fn unchanged(&self) -> bool {
-        let same =
-            std::fs::read_to_string(&self.file).is_ok_and(|k| k == self.key);
+        let same = self.holds();
         if same {
             let line = format!(
                 "\nNOT RUN AGAIN (passed before with these exact inputs): \
@@ -84,7 +93,16 @@ impl TestRecord {
                 self.test
             );
             let _ = std::io::stderr().write_all(line.as_bytes());
-        } else {
+        }
+        same
+    }
+
+    /// [`TestRecord::unchanged`] without the line: whether the record
+    /// holds (a stale record is removed).
+    pub fn holds(&self) -> bool {
+        let same =
+            std::fs::read_to_string(&self.file).is_ok_and(|k| k == self.key);
+        if !same {
             let _ = std::fs::remove_file(&self.file);
         }
         same
@@ -129,6 +147,39 @@ impl Drop for Pass {
 /// ```
 pub fn begin(record: Option<TestRecord>) -> Option<Pass> {
     if record.as_ref().is_some_and(TestRecord::unchanged) {
+        return None;
+    }
+    Some(Pass(record))
+}
+
+/// Starts snapshot test `name` of the crate at `manifest_dir`, or returns
+/// `None` when it passed before with this executable and this very
+/// snapshot file (`tests/snapshots/<name>.snap`). Used by [`crate::lock!`]:
+/// the first snapshot skipped in a process says so on one line for all.
+pub fn begin_snapshot(manifest_dir: &str, name: &str) -> Option<Pass> {
+    let snap = Path::new(manifest_dir)
+        .join("tests/snapshots")
+        .join(format!("{name}.snap"));
+    let stored = std::fs::read(&snap).unwrap_or_default();
+    let crate_name = Path::new(manifest_dir)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let dir = target_dir().map(|t| t.join("tests-passed").join("snapshots"));
+    let record = dir.and_then(|d| {
+        TestRecord::new(&d, &format!("{crate_name}-{name}"), &[&stored])
+    });
+    if record.as_ref().is_some_and(TestRecord::holds) {
+        static SAID: std::sync::Once = std::sync::Once::new();
+        SAID.call_once(|| {
+            let line = format!(
+                "\nNOT RUN AGAIN (passed before with these exact inputs): \
+                 {crate_name}'s snapshot tests whose executable and \
+                 snapshot are unchanged. ATTN_NO_CACHE=1 runs them; CI \
+                 always does.\n"
+            );
+            let _ = std::io::stderr().write_all(line.as_bytes());
+        });
         return None;
     }
     Some(Pass(record))
@@ -192,6 +243,24 @@ mod tests {
             let _pass = begin(record()).expect("still no record");
         }
         assert!(begin(record()).is_none(), "the pass was recorded");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_snapshot_is_skipped_only_while_its_file_is_unchanged() {
+        if !allowed() {
+            return;
+        }
+        let dir = scratch("snapshot");
+        let snaps = dir.join("tests/snapshots");
+        std::fs::create_dir_all(&snaps).unwrap();
+        std::fs::write(snaps.join("table.snap"), "one").unwrap();
+        let manifest = dir.to_str().unwrap();
+        drop(begin_snapshot(manifest, "table").expect("never passed"));
+        assert!(begin_snapshot(manifest, "table").is_none(), "recorded");
+        std::fs::write(snaps.join("table.snap"), "two").unwrap();
+        let again = begin_snapshot(manifest, "table");
+        assert!(again.is_some(), "the snapshot file changed");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -469,9 +469,16 @@ mod tests {
 
     #[test]
     fn adam_learns_recall_and_generalises() {
-        let runs = recall_runs().unwrap();
-        let test_set = examples(&runs.test_set);
-        assert!(accuracy(&runs.adam.params, &test_set).unwrap() > 0.95);
-        assert!(runs.adam.losses.last() < runs.sgd.losses.last());
+        // Seconds of training or drawing whose only input is this
+        // executable: not run again while it is unchanged.
+        attn_common::record::unless_passed(
+            "ch12::worked::adam_learns_recall_and_generalises",
+            || {
+                let runs = recall_runs().unwrap();
+                let test_set = examples(&runs.test_set);
+                assert!(accuracy(&runs.adam.params, &test_set).unwrap() > 0.95);
+                assert!(runs.adam.losses.last() < runs.sgd.losses.last());
+            },
+        );
     }
 }
