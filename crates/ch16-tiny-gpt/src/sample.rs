@@ -13,25 +13,23 @@ use attn_common::rng::SplitMix64;
 use ch13_cost_of_attention::exp::exp_nonpositive;
 
 // ANCHOR: sampler
-/// Picks a token from `logits` with temperature `tau` and top-k, given a
-/// uniform number `u` in `[0, 1)`: rank the tokens by decreasing logit
-/// (ties to the lower index), keep the first `k`, take the softmax of
-/// `z / tau` over them (shifted by the largest), and walk them in rank
-/// order until the running sum of probabilities exceeds `u` (the last
-/// kept token if rounding leaves none).
+/// The tokens top-k keeps and their probabilities at temperature `tau`:
+/// rank the tokens by decreasing logit (ties to the lower index), keep
+/// the first `k`, and take the softmax of `z / tau` over them (shifted
+/// by the largest).
 ///
 /// # Shapes
-/// - `logits`: `(vocab,)` -> a token in `0..vocab`
+/// - `logits`: `(vocab,)` -> `k` pairs `(token, probability)`, in rank
+///   order
 ///
 /// # Errors
-/// Empty or non-finite logits, `tau` not positive and finite, `k` not in
-/// `1..=vocab`, or `u` outside `[0, 1)`.
-pub fn sample_token(
+/// Empty or non-finite logits, `tau` not positive and finite, or `k` not
+/// in `1..=vocab`.
+pub fn top_k_probabilities(
     logits: &[f64],
     tau: f64,
     k: usize,
-    u: f64,
-) -> Result<usize> {
+) -> Result<Vec<(usize, f64)>> {
     let vocab = logits.len();
     ensure!(
         vocab > 0 && logits.iter().all(|z| z.is_finite()),
@@ -42,25 +40,50 @@ pub fn sample_token(
         "the temperature must be positive and finite, got {tau}"
     );
     ensure!((1..=vocab).contains(&k), "k = {k} is not in 1..={vocab}");
-    ensure!((0.0..1.0).contains(&u), "u = {u} is not in [0, 1)");
     let mut order: Vec<usize> = (0..vocab).collect();
     // A stable sort by decreasing logit keeps ties in index order.
     order.sort_by(|&a, &b| logits[b].total_cmp(&logits[a]));
-    let kept = &order[..k];
-    let max = logits[kept[0]] / tau;
-    let weights: Vec<f64> = kept
+    order.truncate(k);
+    let max = logits[order[0]] / tau;
+    let weights: Vec<f64> = order
         .iter()
         .map(|&i| exp_nonpositive(logits[i] / tau - max))
         .collect();
     let total: f64 = weights.iter().sum();
+    Ok(order
+        .into_iter()
+        .zip(weights)
+        .map(|(i, w)| (i, w / total))
+        .collect())
+}
+
+/// Picks a token with temperature `tau` and top-k, given a uniform
+/// number `u` in `[0, 1)`: walk the kept tokens of
+/// [`top_k_probabilities`] in rank order until the running sum of their
+/// probabilities exceeds `u` (the last kept token if rounding leaves
+/// none).
+///
+/// # Shapes
+/// - `logits`: `(vocab,)` -> a token in `0..vocab`
+///
+/// # Errors
+/// As [`top_k_probabilities`], or `u` outside `[0, 1)`.
+pub fn sample_token(
+    logits: &[f64],
+    tau: f64,
+    k: usize,
+    u: f64,
+) -> Result<usize> {
+    let kept = top_k_probabilities(logits, tau, k)?;
+    ensure!((0.0..1.0).contains(&u), "u = {u} is not in [0, 1)");
     let mut running = 0.0;
-    for (&i, w) in kept.iter().zip(&weights) {
-        running += w / total;
+    for &(i, p) in &kept {
+        running += p;
         if running > u {
             return Ok(i);
         }
     }
-    Ok(kept[k - 1])
+    Ok(kept[k - 1].0)
 }
 // ANCHOR_END: sampler
 

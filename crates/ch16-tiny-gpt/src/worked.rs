@@ -5,7 +5,9 @@ use crate::data::Corpus;
 use crate::gpt::forward;
 use crate::gradcheck::{H, gradient_check, random_case};
 use crate::model::{Config, GPT2_SMALL, parameter_count};
-use crate::sample::{generate_cached, generate_recomputing};
+use crate::sample::{
+    generate_cached, generate_recomputing, top_k_probabilities,
+};
 use crate::store;
 use crate::train::{self, CHAPTER, Run, SAMPLE_SETTINGS, learning_rate};
 use anyhow::{Result, ensure};
@@ -29,64 +31,79 @@ fn sizes(c: &Config) -> ModelSizes {
     }
 }
 
-/// The tiny GPT's parameters, part by part, next to GPT-2 small's, with
-/// chapter 14's count as a check of this chapter's layout.
-pub fn model_size() -> Result<String> {
-    let mut out = String::new();
-    let tiny = CHAPTER.config;
-    writeln!(out, "{:<24}{:>14}{:>16}", "", "tiny GPT", "GPT-2 small")?;
-    let (a, b) = (
-        model_count(&sizes(&tiny))?,
-        model_count(&sizes(&GPT2_SMALL))?,
-    );
-    let row = |name: &str, x: usize, y: usize| {
-        format!(
-            "{name:<24}{:>14}{:>16}\n",
-            fmt::count(x as u64),
-            fmt::count(y as u64)
-        )
-    };
-    for (name, x, y) in [
-        ("vocabulary", tiny.vocab, GPT2_SMALL.vocab),
-        ("context", tiny.context, GPT2_SMALL.context),
-        ("d_model", tiny.d_model, GPT2_SMALL.d_model),
-        ("layers", tiny.n_layers, GPT2_SMALL.n_layers),
-        ("heads", tiny.n_heads, GPT2_SMALL.n_heads),
-        (
-            "token embedding (tied)",
-            a.token_embeddings,
-            b.token_embeddings,
-        ),
-        (
-            "position embedding",
-            a.position_embeddings,
-            b.position_embeddings,
-        ),
-        ("one block: attention", a.attention, b.attention),
-        ("one block: layer norms", a.norms, b.norms),
-        ("one block: MLP", a.feed_forward, b.feed_forward),
-        ("all blocks", a.n_layers * a.block(), b.n_layers * b.block()),
-        ("final layer norm", a.final_norm, b.final_norm),
-    ] {
-        out.push_str(&row(name, x, y));
-    }
-    let (p, q) = (parameter_count(&tiny), parameter_count(&GPT2_SMALL));
+/// One configuration's parameters, group by group, each with the
+/// formula that gives it.
+fn count_lines(c: &Config) -> Result<String> {
+    let m = model_count(&sizes(c))?;
+    let (v, t, d, f, l) = (c.vocab, c.context, c.d_model, c.d_ff(), c.n_layers);
+    let n = |x: usize| fmt::count(x as u64);
+    let total = parameter_count(c);
     ensure!(
-        p == a.total() && q == b.total(),
+        total == m.total(),
         "the layout's count disagrees with chapter 14's"
     );
-    out.push_str(&row("total", p, q));
+    let mut out = String::new();
+    for (what, formula, x) in [
+        ("token embedding", format!("{v} x {d}"), m.token_embeddings),
+        ("positions", format!("{t} x {d}"), m.position_embeddings),
+        (
+            "one block: attention",
+            format!("{d} x {} + {} + {d} x {d} + {d}", 3 * d, 3 * d),
+            m.attention,
+        ),
+        ("one block: 2 layer norms", format!("2 x 2 x {d}"), m.norms),
+        (
+            "one block: MLP",
+            format!("{d} x {f} + {f} + {f} x {d} + {d}"),
+            m.feed_forward,
+        ),
+        ("one block, in all", String::new(), m.block()),
+        (
+            "all blocks",
+            format!("{l} x {}", n(m.block())),
+            l * m.block(),
+        ),
+        ("final layer norm", format!("2 x {d}"), m.final_norm),
+        ("output (tied to wte)", String::new(), 0),
+        ("total", String::new(), total),
+    ] {
+        writeln!(out, "  {what:<26}{formula:<34}{:>13}", n(x))?;
+    }
     write!(
         out,
-        "embeddings' share of the total: {} (tiny), {} (GPT-2 small)",
-        fmt::num(
-            (a.token_embeddings + a.position_embeddings) as f64 / p as f64
-        ),
-        fmt::num(
-            (b.token_embeddings + b.position_embeddings) as f64 / q as f64
-        )
+        "  token embedding's share of the total: {}",
+        fmt::num(m.token_embeddings as f64 / total as f64)
     )?;
     Ok(out)
+}
+
+/// The tiny GPT's parameters, group by group with their formulas, and
+/// GPT-2 small's by the same function, checked against chapter 14.
+pub fn model_size() -> Result<String> {
+    let (c, g) = (CHAPTER.config, GPT2_SMALL);
+    let describe = |c: &Config| {
+        format!(
+            "vocab {}, context {}, d_model {},\n  {} layers of {} heads \
+             (d_head {}), d_ff {}",
+            c.vocab,
+            c.context,
+            c.d_model,
+            c.n_layers,
+            c.n_heads,
+            c.d_head(),
+            c.d_ff()
+        )
+    };
+    Ok(format!(
+        "tiny GPT: {}\n{}\n\nGPT-2 small: {}\n{}\n\n\
+         ln {} = {} (the loss of a uniform guess over the characters)",
+        describe(&c),
+        count_lines(&c)?,
+        describe(&g),
+        count_lines(&g)?,
+        c.vocab,
+        fmt::num((c.vocab as f64).ln())
+    ))
 }
 
 /// The configuration the gradient check runs on.
@@ -170,22 +187,36 @@ pub fn training_report() -> Result<String> {
     let run = store::committed()?;
     let s = CHAPTER;
     let corpus = Corpus::load()?;
+    let n = corpus.train.len() + corpus.val.len();
     let mut out = format!(
-        "corpus: {} characters ({} training, {} validation), {} distinct\n\
-         model: {} parameters; batch {} windows of {} characters\n\
-         Adam, warm-up {} steps to {}, cosine down to {} at step {}\n\n\
+        "corpus: {} characters, {} distinct; the first 90% ({}) to \
+         train,\n  the last 10% ({}) to validate\n\
+         model: {} parameters; GELU 0.5 x (1 + tanh({} (x + 0.044715 \
+         x^3)));\n  layer norm eps {:e}\n\
+         Adam: beta1 0.9, beta2 0.999, eps 1e-8\n\
+         schedule: warm-up {} steps to {:e}, cosine down to {:e} at \
+         step {}\n\
+         batch: {} windows of {} characters ({} inputs, each with the \
+         next as target)\n\
+         seed {}; validation: {} fixed windows, every {} steps\n\n\
          {:>5}  {:>13}  {:>15}  {:>10}\n",
-        corpus.train.len() + corpus.val.len(),
-        corpus.train.len(),
-        corpus.val.len(),
+        fmt::count(n as u64),
         corpus.vocab.len(),
+        fmt::count(corpus.train.len() as u64),
+        fmt::count(corpus.val.len() as u64),
         fmt::count(parameter_count(&s.config) as u64),
-        s.batch,
-        s.config.context,
+        fmt::num((2.0 / std::f64::consts::PI).sqrt()),
+        crate::layers::EPS,
         s.warmup,
         s.peak_lr,
         s.floor_lr,
         s.steps,
+        s.batch,
+        s.config.context + 1,
+        s.config.context,
+        s.seed,
+        s.val_windows,
+        s.every,
         "step",
         "learning rate",
         "training loss",
@@ -219,17 +250,25 @@ pub fn training_report() -> Result<String> {
         .iter()
         .fold(
             (0, f64::INFINITY),
-            |b, &(s, l)| if l < b.1 { (s, l) } else { b },
+            |b, &(s, l)| {
+                if l < b.1 { (s, l) } else { b }
+            },
         );
+    let (end_train, end_val) = (
+        means.last().map_or(f64::NAN, |m| m.1),
+        run.val_losses.last().map_or(f64::NAN, |v| v.1),
+    );
     write!(
         out,
         "(training loss: the mean of the {} steps before)\n\
-         lowest validation loss {} at step {}; ln {} = {}",
+         at the end: training {}, validation {}, gap {}\n\
+         lowest validation loss {} at step {}",
         s.every,
+        fmt::num(end_train),
+        fmt::num(end_val),
+        fmt::num(end_val - end_train),
         fmt::num(best.1),
         best.0,
-        s.config.vocab,
-        fmt::num((s.config.vocab as f64).ln())
     )?;
     Ok(out)
 }
@@ -249,6 +288,43 @@ pub fn samples() -> Result<String> {
             "\nafter {step} steps:\n{}\n",
             text.replace('\n', " / ")
         )?;
+    }
+    out.pop();
+    Ok(out)
+}
+
+/// The prompt of the sampling example.
+pub const SAMPLING_PROMPT: &str = "The attention weigh";
+
+/// What temperature and top-k do to one real distribution: the trained
+/// model's next character after [`SAMPLING_PROMPT`], its five likeliest
+/// at three settings.
+pub fn sampling() -> Result<String> {
+    let run = store::committed()?;
+    let corpus = Corpus::load()?;
+    let prompt = corpus.vocab.encode(SAMPLING_PROMPT)?;
+    let t = prompt.len();
+    let cache = forward(&run.params, &prompt, t)?;
+    let v = run.params.config.vocab;
+    let logits = &cache.logits[(t - 1) * v..];
+    let show = |c: usize| match corpus.vocab.chars[c] {
+        ' ' => "' '".to_string(),
+        '\n' => "'\\n'".to_string(),
+        ch => format!("'{ch}'"),
+    };
+    let mut out = format!("next character after {SAMPLING_PROMPT:?}:\n");
+    for (name, tau, k) in [
+        ("temperature 1, all kept", 1.0, v),
+        ("temperature 0.5, all kept", 0.5, v),
+        ("temperature 1, top-k 3", 1.0, 3),
+    ] {
+        let kept = top_k_probabilities(logits, tau, k)?;
+        let top: Vec<String> = kept
+            .iter()
+            .take(5)
+            .map(|&(c, p)| format!("{} {}", show(c), fmt::num(p)))
+            .collect();
+        writeln!(out, "{name:<27} {}", top.join("  "))?;
     }
     out.pop();
     Ok(out)

@@ -68,3 +68,8 @@ fn the_committed_run_reads_back_exactly() {
     assert_eq!(run.train_losses.len(), train::CHAPTER.steps);
     assert!(store::from_text("config 1 2").is_err());
 }
+
+#[test]
+fn sampling() {
+    lock!("sampling", worked::sampling().unwrap());
+}

@@ -99,15 +99,16 @@ proptest! {
     }
 
     /// At GPT-2's initialisation the logits are small, so the model's
-    /// guess is nearly uniform and the loss is near `ln V`.
+    /// guess is nearly uniform and the loss, on 8 random sequences, is
+    /// near `ln V`.
     #[test]
     fn the_loss_at_initialisation_is_near_ln_vocab(c in config(), seed in any::<u64>()) {
         let mut rng = SplitMix64::new(seed);
         let p = Params::random(c, &mut rng).unwrap();
-        let x = tokens(c.vocab, 2 * c.context, seed ^ 3);
-        let y = tokens(c.vocab, 2 * c.context, seed ^ 4);
+        let x = tokens(c.vocab, 8 * c.context, seed ^ 3);
+        let y = tokens(c.vocab, 8 * c.context, seed ^ 4);
         let l = loss(&p, &x, &y, c.context).unwrap();
-        prop_assert!((l - (c.vocab as f64).ln()).abs() < 0.05, "{l} vs ln {}", c.vocab);
+        prop_assert!((l - (c.vocab as f64).ln()).abs() < 0.1, "{l} vs ln {}", c.vocab);
     }
 
     /// The sampler only returns one of the `k` highest logits, and with
@@ -133,7 +134,8 @@ proptest! {
         let total = warmup + extra;
         let (peak, floor) = (3e-3, 3e-4);
         let lr = |s| learning_rate(s, warmup, total, peak, floor).unwrap();
-        prop_assert_eq!(lr(warmup - 1), peak);
+        // peak * warmup / warmup: the peak, to a rounding.
+        prop_assert!((lr(warmup - 1) - peak).abs() <= 1e-15 * peak);
         prop_assert_eq!(lr(warmup), peak);
         for s in warmup..total - 1 {
             prop_assert!(lr(s + 1) <= lr(s));
