@@ -8,11 +8,13 @@
 //! product with ndarray's `dot`, which hands it to a kernel tuned for the
 //! processor (the machine's best here; it is not used for training because
 //! its rounding depends on the processor). Each time is the median of
-//! several repeats of wall-clock time, so that a pause while another
-//! program runs does not count; on a shared machine, treat the numbers as
-//! good to ten or twenty percent. It writes `data/throughput.md`, which
-//! the chapter includes: timings are measurements of one machine on one
-//! day, not snapshots.
+//! several repeats of the CPU time this thread used (Linux's
+//! `/proc/thread-self/schedstat`; wall-clock time elsewhere), so that
+//! waiting while another program runs does not count; caches and memory
+//! are still shared, so on a busy machine treat the numbers as good to
+//! ten or twenty percent. It writes `data/throughput.md`, which the
+//! chapter includes: timings are measurements of one machine on one day,
+//! not snapshots.
 
 use anyhow::Result;
 use attn_common::rng::SplitMix64;
@@ -25,13 +27,31 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 use std::time::Instant;
 
-/// The median, over `repeats` runs, of the seconds `f` takes.
-fn median_seconds(repeats: usize, mut f: impl FnMut()) -> f64 {
+/// Seconds of CPU time this thread has used: the first field of Linux's
+/// `/proc/thread-self/schedstat` (nanoseconds on the CPU). `None` where
+/// there is no such file.
+fn thread_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos: f64 = stat.split_whitespace().next()?.parse().ok()?;
+    Some(nanos * 1e-9)
+}
+
+/// The seconds one call of `f` takes: the median over `repeats` batches
+/// of `calls` calls each (the kernel updates a thread's CPU time only
+/// every few milliseconds, so a batch must last longer than that), in
+/// CPU time where Linux reports it, wall-clock time otherwise.
+fn median_seconds(repeats: usize, calls: usize, mut f: impl FnMut()) -> f64 {
     let mut times: Vec<f64> = (0..repeats)
         .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed().as_secs_f64()
+            let (cpu, wall) = (thread_cpu_seconds(), Instant::now());
+            for _ in 0..calls {
+                f();
+            }
+            let secs = match (cpu, thread_cpu_seconds()) {
+                (Some(a), Some(b)) => b - a,
+                _ => wall.elapsed().as_secs_f64(),
+            };
+            secs / calls as f64
         })
         .collect();
     times.sort_by(f64::total_cmp);
@@ -60,7 +80,7 @@ fn main() -> Result<()> {
     let mut rng = SplitMix64::new(1);
     let mut params = Params::random(c, &mut rng)?;
     let mut adam = Adam::new(params.flat.len());
-    let step = median_seconds(15, || {
+    let step = median_seconds(21, 1, || {
         let (x, y) = windows(&corpus.train, c.context, s.batch, &mut rng)
             .expect("the corpus is long enough");
         let (_, g) =
@@ -80,11 +100,11 @@ fn main() -> Result<()> {
         b.as_slice().expect("standard"),
     );
     let mut out = vec![0.0; n * m];
-    let loops = median_seconds(41, || {
+    let loops = median_seconds(21, 50, || {
         matmul_forward(&mut out, a_flat, b_flat, &bias, k, m);
         black_box(&out);
     });
-    let tuned = median_seconds(41, || {
+    let tuned = median_seconds(21, 50, || {
         black_box(a.dot(&b));
     });
     let product_macs = (n * k * m) as f64;
@@ -96,8 +116,13 @@ fn main() -> Result<()> {
     writeln!(
         md,
         "Measured on {}, release build, one thread; medians of repeated \
-         wall-clock times; the whole run took {:.0} s.\n",
+         {} times; the whole run took {:.0} s.\n",
         processor(),
+        if thread_cpu_seconds().is_some() {
+            "CPU"
+        } else {
+            "wall-clock"
+        },
         started.elapsed().as_secs_f64()
     )?;
     writeln!(

@@ -22,25 +22,24 @@ macro_rules! dispatch {
     (
         $feature:tt =>
         $(#[$doc:meta])*
-        fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $body:block
+        fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $(-> $ret:ty)? $body:block
     ) => {
         $(#[$doc])*
         #[allow(clippy::too_many_arguments)]
-        pub fn $name($($arg: $ty),*) {
+        pub fn $name($($arg: $ty),*) $(-> $ret)? {
             #[inline(always)]
             #[allow(clippy::too_many_arguments)]
-            fn plain($($arg: $ty),*) $body
+            fn plain($($arg: $ty),*) $(-> $ret)? $body
             #[cfg(target_arch = "x86_64")]
             #[target_feature(enable = $feature)]
             #[allow(clippy::too_many_arguments)]
-            fn wide($($arg: $ty),*) {
+            fn wide($($arg: $ty),*) $(-> $ret)? {
                 plain($($arg),*)
             }
             #[cfg(target_arch = "x86_64")]
             if std::arch::is_x86_feature_detected!($feature) {
                 // SAFETY: the processor was just found to have the feature.
-                unsafe { wide($($arg),*) };
-                return;
+                return unsafe { wide($($arg),*) };
             }
             plain($($arg),*)
         }
@@ -199,11 +198,82 @@ pub fn layer_norm_backward(
 }
 // ANCHOR_END: layer_norm
 
+// ANCHOR: gemm
+/// `out += a b`, where `a[i, k]` is read at `a[i * a_i + k * a_k]` (so
+/// `a` may be a matrix or the transpose of one), `b` is `(kk, n)` and
+/// `out` is `(m, n)`, both row-major.
+///
+/// Every entry of `out` adds its `kk` products in increasing `k`, exactly
+/// as the plain loop `for k { out[i, j] += a[i, k] b[k, j] }` would, so the
+/// result is the same to the bit; but a tile of 4 rows by 8 columns of
+/// `out` stays in the processor's registers while `k` runs, and each row
+/// of `b` read from memory serves 4 rows. That is several times faster
+/// than updating a whole row of `out` in memory for every `k`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn gemm_acc(
+    out: &mut [f64],
+    a: &[f64],
+    (a_i, a_k): (usize, usize),
+    b: &[f64],
+    m: usize,
+    kk: usize,
+    n: usize,
+) {
+    const R: usize = 4;
+    const C: usize = 8;
+    for i in (0..m).step_by(R) {
+        for j in (0..n).step_by(C) {
+            if i + R <= m && j + C <= n {
+                let mut acc = [[0.0f64; C]; R];
+                for (r, row) in acc.iter_mut().enumerate() {
+                    row.copy_from_slice(&out[(i + r) * n + j..][..C]);
+                }
+                for k in 0..kk {
+                    let bk: &[f64; C] =
+                        b[k * n + j..][..C].try_into().expect("a slice of C");
+                    for (r, row) in acc.iter_mut().enumerate() {
+                        let x = a[(i + r) * a_i + k * a_k];
+                        for (o, &y) in row.iter_mut().zip(bk) {
+                            *o += x * y;
+                        }
+                    }
+                }
+                for (r, row) in acc.iter().enumerate() {
+                    out[(i + r) * n + j..][..C].copy_from_slice(row);
+                }
+            } else {
+                for r in i..m.min(i + R) {
+                    for q in j..n.min(j + C) {
+                        let mut s = out[r * n + q];
+                        for k in 0..kk {
+                            s += a[r * a_i + k * a_k] * b[k * n + q];
+                        }
+                        out[r * n + q] = s;
+                    }
+                }
+            }
+        }
+    }
+}
+// ANCHOR_END: gemm
+
+/// `a^T`: the `(rows, cols)` matrix `a` as `(cols, rows)`.
+fn transpose(a: &[f64], rows: usize, cols: usize) -> Vec<f64> {
+    let mut out = vec![0.0; a.len()];
+    for (i, row) in a.chunks(cols).enumerate().take(rows) {
+        for (j, &x) in row.iter().enumerate() {
+            out[j * rows + i] = x;
+        }
+    }
+    out
+}
+
 // ANCHOR: matmul
 dispatch! {
 "avx2" =>
-/// `out = inp w + bias`, row by row: each row of `out` starts at the
-/// bias and adds `inp[i, k] w[k, :]` for every `k`.
+/// `out = inp w + bias`: each row of `out` starts at the bias and adds
+/// `inp[i, k] w[k, :]` for every `k`, in increasing `k`.
 ///
 /// # Shapes
 /// - `inp`: `(n, c)`, `w`: `(c, oc)`, `bias`: `(oc,)` -> `out`: `(n, oc)`
@@ -215,34 +285,18 @@ fn matmul_forward(
     c: usize,
     oc: usize,
 ) {
-    for (y, x) in out.chunks_mut(oc).zip(inp.chunks(c)) {
+    let n = inp.len() / c;
+    for y in out.chunks_mut(oc) {
         y.copy_from_slice(bias);
-        for (&xk, wk) in x.iter().zip(w.chunks(oc)) {
-            for (o, &wv) in y.iter_mut().zip(wk) {
-                *o += xk * wv;
-            }
-        }
     }
+    gemm_acc(out, inp, (c, 1), w, n, c, oc);
 }
-}
-
-/// `a^T`: the `(rows, cols)` matrix `a` as `(cols, rows)`, so that the
-/// products below read rows, which lie next to each other in memory.
-fn transpose(a: &[f64], rows: usize, cols: usize) -> Vec<f64> {
-    let mut out = vec![0.0; a.len()];
-    for (i, row) in a.chunks(cols).enumerate().take(rows) {
-        for (j, &x) in row.iter().enumerate() {
-            out[j * rows + i] = x;
-        }
-    }
-    out
 }
 
 dispatch! {
 "avx2" =>
 /// The backward of [`matmul_forward`]: `dinp += dout w^T`,
-/// `dw += inp^T dout`, `dbias += ` the column sums of `dout`. Like the
-/// forward, every product adds a scaled row to a row.
+/// `dw += inp^T dout`, `dbias += ` the column sums of `dout`.
 ///
 /// # Shapes
 /// - as [`matmul_forward`], with `d` for the gradients
@@ -256,30 +310,23 @@ fn matmul_backward(
     c: usize,
     oc: usize,
 ) {
-    let w_t = transpose(w, c, oc);
-    let rows = dinp.chunks_mut(c).zip(dout.chunks(oc)).zip(inp.chunks(c));
-    for ((dx, dy), x) in rows {
+    let n = inp.len() / c;
+    for dy in dout.chunks(oc) {
         for (b, &g) in dbias.iter_mut().zip(dy) {
             *b += g;
         }
-        for (&g, wo) in dy.iter().zip(w_t.chunks(c)) {
-            for (d, &wv) in dx.iter_mut().zip(wo) {
-                *d += g * wv;
-            }
-        }
-        for (&xk, dwk) in x.iter().zip(dw.chunks_mut(oc)) {
-            for (d, &g) in dwk.iter_mut().zip(dy) {
-                *d += xk * g;
-            }
-        }
     }
+    // dinp (n, c) += dout (n, oc) w^T (oc, c)
+    gemm_acc(dinp, dout, (oc, 1), &transpose(w, c, oc), n, oc, c);
+    // dw (c, oc) += inp^T (c, n) dout (n, oc)
+    gemm_acc(dw, inp, (1, c), dout, c, n, oc);
 }
 }
 // ANCHOR_END: matmul
 
 // ANCHOR: attention_forward
 dispatch! {
-"avx2" =>
+"fma" =>
 /// Causal multi-head attention on the fused projections.
 ///
 /// Row `i` of `qkv` holds the position's query, key and value side by
@@ -340,7 +387,7 @@ fn attention_forward(
 
 // ANCHOR: attention_backward
 dispatch! {
-"avx2" =>
+"fma" =>
 /// The backward of [`attention_forward`]. For one head and position,
 /// with weights `a` and the output's gradient `g`:
 /// `da[t2] = g . v[t2]` and `dv[t2] += a[t2] g`; through the softmax,
@@ -462,15 +509,9 @@ dispatch! {
 /// - `x`: `(n, c)`, `wte`: `(vocab, c)` -> `logits`: `(n, vocab)`
 fn logits_forward(logits: &mut [f64], x: &[f64], wte: &[f64], c: usize) {
     let vocab = wte.len() / c;
-    let wte_t = transpose(wte, vocab, c);
-    for (z, xr) in logits.chunks_mut(vocab).zip(x.chunks(c)) {
-        z.iter_mut().for_each(|v| *v = 0.0);
-        for (&xk, ek) in xr.iter().zip(wte_t.chunks(vocab)) {
-            for (v, &e) in z.iter_mut().zip(ek) {
-                *v += xk * e;
-            }
-        }
-    }
+    let n = x.len() / c;
+    logits.iter_mut().for_each(|v| *v = 0.0);
+    gemm_acc(logits, x, (c, 1), &transpose(wte, vocab, c), n, c, vocab);
 }
 }
 
@@ -490,30 +531,23 @@ fn logits_backward(
     c: usize,
 ) {
     let vocab = wte.len() / c;
-    let rows = dx.chunks_mut(c).zip(dlogits.chunks(vocab)).zip(x.chunks(c));
-    for ((dxr, dz), xr) in rows {
-        let embeddings = wte.chunks(c).zip(dwte.chunks_mut(c));
-        for (&g, (e, de)) in dz.iter().zip(embeddings) {
-            for ((d, &ev), (dev, &xv)) in
-                dxr.iter_mut().zip(e).zip(de.iter_mut().zip(xr))
-            {
-                *d += g * ev;
-                *dev += g * xv;
-            }
-        }
-    }
+    let n = x.len() / c;
+    gemm_acc(dx, dlogits, (vocab, 1), wte, n, vocab, c);
+    gemm_acc(dwte, dlogits, (1, vocab), x, vocab, n, c);
 }
 }
 // ANCHOR_END: logits
 
 // ANCHOR: cross_entropy
+dispatch! {
+"fma" =>
 /// Softmax and cross-entropy of every row against its target: returns
 /// the mean loss over the rows, and overwrites `logits` with the
 /// gradient of that mean, `(softmax(z) - onehot(y)) / n`.
 ///
 /// # Shapes
 /// - `logits`: `(n, vocab)`, `targets`: `(n,)` -> the mean loss
-pub fn cross_entropy(
+fn cross_entropy(
     logits: &mut [f64],
     targets: &[usize],
     vocab: usize,
@@ -535,6 +569,7 @@ pub fn cross_entropy(
         z[y] -= 1.0 / n as f64;
     }
     total_loss / n as f64
+}
 }
 // ANCHOR_END: cross_entropy
 
