@@ -44,9 +44,9 @@ pub const CHAPTER: Settings = Settings {
         n_heads: 4,
     },
     seed: 16,
-    steps: 1200,
+    steps: 2000,
     batch: 16,
-    warmup: 60,
+    warmup: 100,
     peak_lr: 3e-3,
     floor_lr: 3e-4,
     every: 50,
@@ -55,7 +55,7 @@ pub const CHAPTER: Settings = Settings {
 // ANCHOR_END: settings
 
 /// Steps at which the run writes a sample of text (and after the last).
-pub const SAMPLE_STEPS: [usize; 3] = [0, 100, 500];
+pub const SAMPLE_STEPS: [usize; 4] = [0, 100, 500, 1000];
 
 // ANCHOR: schedule
 /// The learning rate at step `s` (from 0) of `total`: linear warm-up to
@@ -177,7 +177,7 @@ pub fn validation_set(
     s: &Settings,
     corpus: &Corpus,
 ) -> Result<(Vec<usize>, Vec<usize>)> {
-    let mut rng = SplitMix64::new(s.seed ^ 0x5641_4c49_44);
+    let mut rng = SplitMix64::new(s.seed ^ 0x0056_414c_4944);
     windows(&corpus.val, s.config.context, s.val_windows, &mut rng)
 }
 

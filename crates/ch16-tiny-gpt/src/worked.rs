@@ -389,31 +389,28 @@ pub fn kv_cache() -> Result<String> {
     ))
 }
 
-/// The sentence of the head view: the first sentence of the validation
-/// text between 28 and 44 characters long, made of letters, spaces and
-/// commas only (and its final full stop).
+/// The sentence of the head view, a sentence of chapter 15 that lies in
+/// the validation text (checked by [`shown_sentence`]).
+pub const SHOWN_SENTENCE: &str = "Every row is zero above the diagonal.";
+
+/// [`SHOWN_SENTENCE`], once checked to be in the validation text: the
+/// model never trained on it.
 ///
 /// # Errors
-/// None in the committed corpus.
+/// None with the committed corpus.
 pub fn shown_sentence() -> Result<String> {
     let corpus = Corpus::load()?;
-    let text = corpus.vocab.decode(&corpus.val);
-    for line in text.lines() {
-        for sentence in line.split_inclusive(". ") {
-            let s = sentence.trim();
-            let n = s.chars().count();
-            let first =
-                s.chars().next().is_some_and(|c| c.is_ascii_uppercase());
-            let plain = s.strip_suffix('.').is_some_and(|b| {
-                b.chars()
-                    .all(|c| c.is_ascii_alphabetic() || c == ' ' || c == ',')
-            });
-            if first && plain && (28..=44).contains(&n) {
-                return Ok(s.to_string());
-            }
-        }
-    }
-    anyhow::bail!("no sentence of 28 to 44 characters in the validation text")
+    let val = corpus.vocab.decode(&corpus.val);
+    ensure!(
+        val.contains(SHOWN_SENTENCE),
+        "{SHOWN_SENTENCE:?} is not in the validation text"
+    );
+    let train = corpus.vocab.decode(&corpus.train);
+    ensure!(
+        !train.contains(SHOWN_SENTENCE),
+        "{SHOWN_SENTENCE:?} is in the training text too"
+    );
+    Ok(SHOWN_SENTENCE.to_string())
 }
 
 /// The name of head `h` of layer `l` (from 0), as `L1 H1`.
@@ -425,10 +422,7 @@ pub fn head_name(l: usize, h: usize) -> String {
 ///
 /// # Errors
 /// As [`forward`].
-pub fn head_weights(
-    run: &Run,
-    tokens: &[usize],
-) -> Result<Vec<(String, Array2<f64>)>> {
+pub fn head_weights(run: &Run, tokens: &[usize]) -> Result<Heads> {
     let c = run.params.config;
     let t = tokens.len();
     let cache = forward(&run.params, tokens, t)?;
@@ -450,6 +444,27 @@ pub fn head_weights(
 /// # Errors
 /// Only if the committed run is unreadable.
 pub fn trained_view() -> Result<HeadView> {
+    let (sentence, names, heads) = shown_heads()?;
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    HeadView::new(
+        format!(
+            "Chapter 16: the trained heads on \"{sentence}\" (_ is a space)"
+        ),
+        &names,
+        &names,
+        heads,
+    )
+}
+
+/// Named heads, each with its weights `(T, T)`.
+pub type Heads = Vec<(String, Array2<f64>)>;
+
+/// The shown sentence, its characters as the view labels them (a space
+/// as `_`), and every head's weights on it.
+///
+/// # Errors
+/// Only if the committed run is unreadable.
+pub fn shown_heads() -> Result<(String, Vec<String>, Heads)> {
     let run = store::committed()?;
     let corpus = Corpus::load()?;
     let sentence = shown_sentence()?;
@@ -464,15 +479,8 @@ pub fn trained_view() -> Result<HeadView> {
             }
         })
         .collect();
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    HeadView::new(
-        format!(
-            "Chapter 16: the trained heads on \"{sentence}\" (_ is a space)"
-        ),
-        &names,
-        &names,
-        head_weights(&run, &tokens)?,
-    )
+    let heads = head_weights(&run, &tokens)?;
+    Ok((sentence, names, heads))
 }
 
 /// The head view's JSON.
