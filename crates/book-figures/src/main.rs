@@ -27,6 +27,7 @@ fn all_figures() -> Result<Vec<Figure>> {
     figures.extend(ch13_cost_of_attention::figures()?);
     figures.extend(ch14_where_attention_lives::figures()?);
     figures.extend(ch15_induction_heads::figures()?);
+    figures.extend(ch16_tiny_gpt::figures()?);
     Ok(figures)
 }
 
