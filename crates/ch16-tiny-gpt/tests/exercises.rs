@@ -440,3 +440,96 @@ proptest! {
         }
     }
 }
+
+// The exercises and the model: the trained model in this crate has its
+// own GELU slope, layer norm backward, sampler and schedule (its training
+// code cannot call a student's `todo!()`). A solved exercise computes the
+// same numbers as the model does.
+mod the_models_own {
+    use super::*;
+    use ch16_tiny_gpt::{layers, sample, train};
+
+    proptest! {
+        #[test]
+        fn ex_16_1_gelu_slope_agrees(
+            x in prop::collection::vec(-6.0f64..6.0, 1..12),
+        ) {
+            let dy = Array1::from_elem(x.len(), 1.0);
+            let dx = gelu_backward(Array1::from(x.clone()).view(), dy.view())
+                .unwrap();
+            for (d, &xi) in dx.iter().zip(&x) {
+                let model = layers::gelu_grad(xi);
+                prop_assert!(close(*d, model, 1e-12), "x = {xi}");
+            }
+        }
+
+        #[test]
+        fn ex_16_2_layer_norm_backward_agrees(
+            rows in prop::collection::vec(
+                (-3.0f64..3.0, 0.5f64..2.0, -1.0f64..1.0), 3..10),
+        ) {
+            let x: Vec<f64> = rows.iter().map(|r| r.0).collect();
+            let g: Vec<f64> = rows.iter().map(|r| r.1).collect();
+            let dy: Vec<f64> = rows.iter().map(|r| r.2).collect();
+            let c = x.len();
+            let (mut out, mut mean, mut rstd) = (vec![0.0; c], [0.0], [0.0]);
+            let zeros = vec![0.0; c];
+            layers::layer_norm_forward(
+                &mut out, &mut mean, &mut rstd, &x, &g, &zeros, c,
+            );
+            let (mut dx, mut dg, mut db) = (zeros.clone(), zeros.clone(), zeros);
+            layers::layer_norm_backward(
+                &mut dx, &mut dg, &mut db, &dy, &x, &g, &mean, &rstd, c,
+            );
+            let mine = layer_norm_backward(
+                Array1::from(x).view(),
+                Array1::from(g).view(),
+                Array1::from(dy).view(),
+                layers::EPS,
+            )
+            .unwrap();
+            for (a, b) in mine.iter().zip(&dx) {
+                prop_assert!(close(*a, *b, 1e-10), "{mine} vs {dx:?}");
+            }
+        }
+
+        #[test]
+        fn ex_16_3_sampler_agrees_away_from_the_boundaries(
+            z in prop::collection::vec(-4.0f64..4.0, 2..10),
+            tau in 0.2f64..3.0,
+            k_seed in 0usize..100,
+            u in 0.0f64..1.0,
+        ) {
+            let k = 1 + k_seed % z.len();
+            let kept = sample::top_k_probabilities(&z, tau, k).unwrap();
+            // Two ways of adding the same probabilities may round apart:
+            // keep u clear of every running sum.
+            let mut running = 0.0;
+            for &(_, p) in &kept {
+                running += p;
+                prop_assume!((running - u).abs() > 1e-9);
+            }
+            let model = sample::sample_token(&z, tau, k, u).unwrap();
+            let mine =
+                sample_top_k(Array1::from(z).view(), tau, k, u).unwrap();
+            prop_assert_eq!(mine, model);
+        }
+
+        #[test]
+        fn ex_16_4_schedule_agrees(
+            warmup in 1usize..50,
+            decay in 1usize..500,
+            peak in 1e-5f64..1.0,
+            fraction in 0.0f64..1.0,
+        ) {
+            let total = warmup + decay;
+            let floor = peak * fraction;
+            for s in 0..total {
+                let mine = learning_rate(s, warmup, total, peak, floor).unwrap();
+                let model =
+                    train::learning_rate(s, warmup, total, peak, floor).unwrap();
+                prop_assert!(close(mine, model, 1e-15), "step {s}");
+            }
+        }
+    }
+}
