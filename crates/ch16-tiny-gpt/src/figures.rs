@@ -61,7 +61,7 @@ pub fn figures() -> Result<Vec<Figure>> {
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let one = HeadView::new(
         format!(
-            "{}, the head that looks most at the previous character",
+            "{}: the previous-character head",
             stats[best].name
         ),
         &names,
