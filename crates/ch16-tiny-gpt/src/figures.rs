@@ -60,10 +60,7 @@ pub fn figures() -> Result<Vec<Figure>> {
     let (_, names, mut heads) = shown_heads()?;
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let one = HeadView::new(
-        format!(
-            "{}: the previous-character head",
-            stats[best].name
-        ),
+        format!("{}: the previous-character head", stats[best].name),
         &names,
         &names,
         vec![heads.swap_remove(best)],

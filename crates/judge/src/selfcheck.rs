@@ -156,19 +156,25 @@ pub fn test_record(
         return Ok(None);
     }
     let chapter = find_chapter(root, chapter)?;
-    let student = student_crate(
-        root,
-        &chapter,
-        Options {
-            hidden_tests: false,
-        },
-    )?;
+    let student = student_copy(root, &chapter)?;
     let key = input_key(root, &chapter, &student, isolation)?;
     let dir = target_dir(root).join("judge").join("tests-passed");
     Ok(Record::new(&dir, test, &[key.as_bytes()]))
 }
 
 pub use attn_common::record::TestRecord as Record;
+
+/// The student copy of `chapter` the self-check grades: what `assign`
+/// writes, without hidden tests.
+fn student_copy(root: &Path, chapter: &Chapter) -> Result<Files> {
+    student_crate(
+        root,
+        chapter,
+        Options {
+            hidden_tests: false,
+        },
+    )
+}
 
 /// What `rustc -vV` and `cargo -V` say, asked once per process (the
 /// toolchain does not change while the judge runs).
@@ -278,13 +284,7 @@ pub fn run(
         }
         checked += 1;
         let name = chapter.name.clone();
-        let student = student_crate(
-            root,
-            &chapter,
-            Options {
-                hidden_tests: false,
-            },
-        )?;
+        let student = student_copy(root, &chapter)?;
         let before_chapter = problems.len();
         for leak in assign::leaks::leaked_solution_lines(root, &student)? {
             problems.push(format!("{name}: the student copy leaks {leak}"));
