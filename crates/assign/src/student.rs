@@ -250,7 +250,9 @@ pub fn student_crate(
             .components()
             .next()
             .map(|c| c.as_os_str().to_string_lossy().into_owned());
-        matches!(top.as_deref(), Some("src" | "tests" | "examples"))
+        // `data/`: files the crate compiles in (chapter 16's corpus and
+        // trained weights).
+        matches!(top.as_deref(), Some("src" | "tests" | "examples" | "data"))
             && (opts.hidden_tests || !is_hidden_test(rel))
             && !rel.to_string_lossy().ends_with(".snap.new")
     })?;
@@ -276,7 +278,9 @@ pub fn student_crate(
             prefix.join("Cargo.toml"),
             toml::to_string(&manifest_table)?.into_bytes(),
         );
-        add_tree(&mut out, &dir, &prefix, |rel| rel.starts_with("src"))?;
+        add_tree(&mut out, &dir, &prefix, |rel| {
+            rel.starts_with("src") || rel.starts_with("data")
+        })?;
         queue.extend(deps);
     }
     if let Ok(lock) = std::fs::read(root.join("Cargo.lock")) {
