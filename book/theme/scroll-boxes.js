@@ -7,17 +7,17 @@
 (function () {
   "use strict";
   function mark() {
-    var boxes = document.querySelectorAll(".content .katex-display, .content .table-wrapper");
+    var boxes = document.querySelectorAll(".content .math-display, .content .table-wrapper");
     Array.prototype.forEach.call(boxes, function (box) {
       var scrolls = box.scrollWidth > box.clientWidth + 1;
       box.classList.toggle("scrolls", scrolls);
       if (scrolls) {
         box.setAttribute("tabindex", "0");
-        if (!box.hasAttribute("aria-label") && box.classList.contains("katex-display")) {
+        if (!box.hasAttribute("aria-label") && box.classList.contains("math-display")) {
           box.setAttribute("role", "group");
           box.setAttribute("aria-label", "formula, scrolls sideways");
         }
-      } else if (box.classList.contains("katex-display")) {
+      } else if (box.classList.contains("math-display")) {
         box.removeAttribute("tabindex");
         box.removeAttribute("role");
         box.removeAttribute("aria-label");

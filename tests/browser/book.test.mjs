@@ -180,12 +180,20 @@ test('math renders with the math font: bold is bold, brackets stretch', async ()
     await visit(page, file);
     const found = await page.evaluate(() => {
       const out = { bold: [], fences: [], sums: [] };
-      for (const el of document.querySelectorAll('math [mathvariant="bold"], math [mathvariant="bold-italic"]')) {
-        out.bold.push({ text: el.textContent, weight: getComputedStyle(el).fontWeight });
+      // Bold symbols: letters and digits in Unicode's mathematical bold
+      // (the converter writes \mathbf and \boldsymbol so), or one it sets
+      // in a bold weight (a bold ℓ, which Unicode lacks). Each is marked,
+      // so that the font that draws it can be asked for below.
+      for (const el of document.querySelectorAll('math mi, math mn')) {
+        const weight = getComputedStyle(el).fontWeight;
+        if (/[\u{1D400}-\u{1D7FF}]/u.test(el.textContent) || el.style.fontWeight) {
+          el.setAttribute('data-bold', '');
+          out.bold.push({ text: el.textContent, weight });
+        }
       }
-      // A fence (a bracket, brace or bar that KaTeX marks fence="true")
-      // beside a matrix or cases table must be at least as tall as the table.
-      for (const mo of document.querySelectorAll('math mo[fence="true"]')) {
+      // A stretchy fence (a bracket or brace) beside a matrix or cases
+      // table must be at least as tall as the table.
+      for (const mo of document.querySelectorAll('math mo[stretchy="true"]')) {
         const table = [...mo.parentElement.children].find((c) => c.localName === 'mtable');
         if (!table) continue;
         const h = mo.getBoundingClientRect().height;
@@ -222,9 +230,11 @@ test('math renders with the math font: bold is bold, brackets stretch', async ()
       sums += 1;
       if (s.h < 1.3 * s.line) problems.push(`${file}: display sum sign is only ${s.h.toFixed(1)} px tall`);
     }
-    // Which font Chromium actually draws each formula with.
+    // Which font Chromium actually draws each formula, and each bold symbol,
+    // with: a glyph missing from the cut-down math font would be drawn by
+    // another font.
     const { root } = await cdp.send('DOM.getDocument', { depth: -1 });
-    const { nodeIds } = await cdp.send('DOM.querySelectorAll', { nodeId: root.nodeId, selector: 'math' });
+    const { nodeIds } = await cdp.send('DOM.querySelectorAll', { nodeId: root.nodeId, selector: 'math, math [data-bold]' });
     for (const nodeId of nodeIds) {
       const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId });
       const other = fonts.filter((f) => !/NewComputerModern.*Math|New Computer Modern Math/i.test(f.familyName));
@@ -472,7 +482,7 @@ test('at 240 px a display formula that scrolls is focusable and marked', async (
   const { context, page } = await open(problems, { viewport: { width: 240, height: 700 }, theme: 'navy' });
   await visit(page, 'ch12-learning-to-attend.html');
   await page.waitForTimeout(200);
-  const boxes = await page.$$eval('.katex-display', (els) =>
+  const boxes = await page.$$eval('.math-display', (els) =>
     els
       .filter((b) => b.scrollWidth > b.clientWidth + 1)
       .map((b) => ({

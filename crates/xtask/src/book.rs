@@ -3,10 +3,12 @@
 use anyhow::{Context, Result};
 use mdbook_driver::MDBook;
 use mdbook_driver::book::{Book, BookItem};
-use mdbook_katex::preprocess::KatexProcessor;
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 use std::path::{Path, PathBuf};
 
+// TeX to MathML.
+#[path = "math.rs"]
+pub mod math;
 // The math font goes out as WOFF2: half the bytes of the OpenType file.
 #[path = "woff2.rs"]
 mod woff2;
@@ -19,10 +21,10 @@ mod subset;
 
 /// Builds the book at `root` into `dest` and returns `dest`.
 ///
-/// mdbook-katex runs in-process as the `katex` preprocessor, replacing the
-/// external command that `book.toml` would otherwise ask for, so nothing
-/// has to be installed. Math becomes MathML at build time, and the math
-/// font it needs is written beside the pages (see [`math_font`]).
+/// The book's own preprocessor ([`Math`]) runs in-process, in the place
+/// `book.toml`'s `[preprocessor.math]` table gives it, so nothing has to
+/// be installed. Math becomes MathML at build time, and the math font it
+/// needs is written beside the pages (see [`math_font`]).
 pub fn build(root: &Path, dest: &Path) -> Result<PathBuf> {
     quiet_logging();
     let mut book = MDBook::load(root)
@@ -172,47 +174,113 @@ fn gust_section(notice: &str) -> Option<String> {
     ))
 }
 
-/// Shows mdBook's and KaTeX's warnings and errors (a formula that does not
-/// render is a warning), but not their progress chatter, unless `RUST_LOG`
-/// says otherwise.
+/// Shows mdBook's warnings and errors, but not its progress chatter,
+/// unless `RUST_LOG` asks for more (`info`, `debug` or `trace`).
 fn quiet_logging() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        if std::env::var_os("RUST_LOG").is_none() {
-            // SAFETY: runs once, before this program starts any thread
-            // that could read the environment.
-            unsafe { std::env::set_var("RUST_LOG", "warn") };
-        }
-        mdbook_katex::init_tracing();
+        let level = match std::env::var("RUST_LOG").as_deref() {
+            Ok("error") => tracing::Level::ERROR,
+            Ok("info") => tracing::Level::INFO,
+            Ok("debug") => tracing::Level::DEBUG,
+            Ok("trace") => tracing::Level::TRACE,
+            _ => tracing::Level::WARN,
+        };
+        // Fails only if a logger is already set, which is then kept.
+        let _ = tracing::subscriber::set_global_default(Log { level });
     });
 }
 
-/// KaTeX, plus repairs to its MathML:
+/// Prints mdBook's log events at `level` and above to stderr, one line
+/// each: `WARN mdbook_html: message`.
+struct Log {
+    level: tracing::Level,
+}
+
+impl tracing::Subscriber for Log {
+    fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
+        *metadata.level() <= self.level
+    }
+
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+
+    fn record_follows_from(
+        &self,
+        _: &tracing::span::Id,
+        _: &tracing::span::Id,
+    ) {
+    }
+
+    fn event(&self, event: &tracing::Event<'_>) {
+        struct Line(String);
+        impl tracing::field::Visit for Line {
+            fn record_debug(
+                &mut self,
+                field: &tracing::field::Field,
+                value: &dyn std::fmt::Debug,
+            ) {
+                if field.name() == "message" {
+                    self.0.insert_str(0, &format!("{value:?}"));
+                } else {
+                    self.0.push_str(&format!(" {}={value:?}", field.name()));
+                }
+            }
+        }
+        let mut line = Line(String::new());
+        event.record(&mut line);
+        let meta = event.metadata();
+        eprintln!("{} {}: {}", meta.level(), meta.target(), line.0);
+    }
+
+    fn enter(&self, _: &tracing::span::Id) {}
+
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+/// The book's math, quizzes and figure links:
 ///
-/// - the TeX source in `<annotation>` goes: the reader never sees it, but
-///   the search index would hold every formula twice, once as TeX;
-/// - bold letters (`\mathbf{q}`) become Unicode's mathematical bold
-///   letters, since Chromium ignores `mathvariant="bold"`;
-/// - display math gets its own class, so a wide formula scrolls in its box
-///   instead of widening the page;
-/// - the MathML goes back through the markdown parser, which would read
-///   `_x_` as emphasis and `\\{` as an escaped brace, so inside every
-///   `<math>` element characters that mean something to markdown become
-///   character references.
+/// - every formula becomes MathML ([`math::render`]);
+/// - `{{#quiz ...}}` becomes the quiz ([`crate::quiz`]);
+/// - every figure becomes a link to itself ([`figure_links`]).
 struct Math;
 
 impl Preprocessor for Math {
     fn name(&self) -> &str {
-        // The name book.toml's [preprocessor.katex] table configures.
-        KatexProcessor.name()
+        // The name of book.toml's [preprocessor.math] table, which places
+        // it after mdBook's `links` (so included files are in).
+        "math"
     }
 
     fn run(
         &self,
         ctx: &PreprocessorContext,
-        book: Book,
+        mut book: Book,
     ) -> mdbook_preprocessor::errors::Result<Book> {
-        let mut book = KatexProcessor.run(ctx, book)?;
+        let mut failed = Vec::new();
+        book.for_each_mut(|item| {
+            if let BookItem::Chapter(chapter) = item {
+                match math::render(&chapter.content) {
+                    Ok(html) => chapter.content = html,
+                    Err(e) => {
+                        let path = chapter
+                            .source_path
+                            .as_deref()
+                            .unwrap_or(Path::new("?"));
+                        failed.push(format!("{}: {e:#}", path.display()));
+                    }
+                }
+            }
+        });
+        if !failed.is_empty() {
+            return Err(anyhow::anyhow!(
+                "math that does not convert to MathML:\n{}",
+                failed.join("\n")
+            ));
+        }
         crate::quiz::expand_book(
             &ctx.root.join(&ctx.config.book.src),
             &mut book,
@@ -222,15 +290,6 @@ impl Preprocessor for Math {
                 chapter.content = figure_links(&chapter.content);
             }
         });
-        book.for_each_mut(|item| {
-            if let BookItem::Chapter(chapter) = item {
-                let html = drop_annotations(&chapter.content);
-                let html = bold_letters(&html);
-                let html = display_boxes(&html);
-                let html = break_inline(&html);
-                chapter.content = protect_math(&html);
-            }
-        });
         Ok(book)
     }
 
@@ -238,7 +297,7 @@ impl Preprocessor for Math {
         &self,
         renderer: &str,
     ) -> mdbook_preprocessor::errors::Result<bool> {
-        KatexProcessor.supports_renderer(renderer)
+        Ok(renderer == "html")
     }
 }
 
@@ -274,198 +333,6 @@ pub fn figure_links(markdown: &str) -> String {
     out
 }
 
-/// Removes every `<annotation encoding="application/x-tex">` element.
-pub fn drop_annotations(html: &str) -> String {
-    const OPEN: &str = "<annotation encoding=\"application/x-tex\">";
-    const CLOSE: &str = "</annotation>";
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(start) = rest.find(OPEN) {
-        out.push_str(&rest[..start]);
-        match rest[start..].find(CLOSE) {
-            Some(end) => rest = &rest[start + end + CLOSE.len()..],
-            None => {
-                rest = &rest[start..];
-                break;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Writes the text of every `<mi mathvariant="bold">` (and `<mn>`) with
-/// the code points of Unicode's Mathematical Alphanumeric Symbols block
-/// (bold upright), which any math font draws bold. The attribute stays for
-/// browsers that read it. A letter with no bold code point (such as `ℓ`)
-/// is set in a bold weight instead.
-pub fn bold_letters(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    loop {
-        let next = ["<mi mathvariant=\"bold\">", "<mn mathvariant=\"bold\">"]
-            .iter()
-            .filter_map(|tag| rest.find(tag).map(|i| (i, tag.len())))
-            .min();
-        let Some((start, len)) = next else { break };
-        let body = start + len;
-        let Some(end) = rest[body..].find('<').map(|e| body + e) else {
-            break;
-        };
-        let text: String = rest[body..end].chars().map(bold).collect();
-        let unmapped = text.chars().any(|c| {
-            c.is_alphanumeric() && !('\u{1D400}'..='\u{1D7FF}').contains(&c)
-        });
-        if unmapped {
-            // `<mi mathvariant="bold">` less its closing `>`.
-            out.push_str(&rest[..body - 1]);
-            out.push_str(" style=\"font-weight: bold\">");
-        } else {
-            out.push_str(&rest[..body]);
-        }
-        out.push_str(&text);
-        rest = &rest[end..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// The mathematical bold form of a Latin letter, digit or Greek letter;
-/// any other character unchanged.
-pub fn bold(c: char) -> char {
-    let shift = |base: u32, first: char| {
-        char::from_u32(base + (c as u32 - first as u32)).unwrap_or(c)
-    };
-    match c {
-        'A'..='Z' => shift(0x1D400, 'A'),
-        'a'..='z' => shift(0x1D41A, 'a'),
-        '0'..='9' => shift(0x1D7CE, '0'),
-        // Capital Greek, skipping the reserved U+03A2.
-        'Α'..='Ρ' | 'Σ'..='Ω' => shift(0x1D6A8, 'Α'),
-        'α'..='ω' => shift(0x1D6C2, 'α'),
-        _ => c,
-    }
-}
-
-/// Marks the span KaTeX wraps around display math with `katex-display`,
-/// which `book/theme/math.css` turns into a block that scrolls sideways.
-pub fn display_boxes(html: &str) -> String {
-    html.replace(
-        "<span class=\"katex\"><math xmlns=\"http://www.w3.org/1998/Math/MathML\" display=\"block\">",
-        "<span class=\"katex katex-display\"><math xmlns=\"http://www.w3.org/1998/Math/MathML\" display=\"block\">",
-    )
-}
-
-/// Lets a long inline formula wrap, as TeX would, after a top-level `=`,
-/// `+` or `−`: browsers never break a `<math>` element, so a sum of three
-/// terms runs past the column of a phone. The formula becomes one
-/// `<math>` per piece, with a break opportunity between them.
-pub fn break_inline(html: &str) -> String {
-    const OPEN: &str = "<span class=\"katex\"><math xmlns=\"http://www.w3.org/1998/Math/MathML\"><semantics><mrow>";
-    const CLOSE: &str = "</mrow></semantics></math></span>";
-    // Shorter formulas fit any column.
-    const LONG: usize = 24;
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(start) = rest.find(OPEN) {
-        let body = start + OPEN.len();
-        let Some(end) = rest[body..].find(CLOSE).map(|e| body + e) else {
-            break;
-        };
-        out.push_str(&rest[..start]);
-        let pieces = top_level_pieces(&rest[body..end]);
-        if pieces.len() > 1 && visible_len(&rest[body..end]) > LONG {
-            let joined: Vec<String> = pieces
-                .iter()
-                .map(|piece| format!("{OPEN}{piece}{CLOSE}"))
-                .collect();
-            out.push_str(&joined.join("<wbr>"));
-        } else {
-            out.push_str(&rest[start..end + CLOSE.len()]);
-        }
-        rest = &rest[end + CLOSE.len()..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Splits MathML children after each top-level `=`, `+` or `−` operator
-/// that is followed by more.
-fn top_level_pieces(mathml: &str) -> Vec<&str> {
-    const BREAKS: [&str; 3] = ["<mo>=</mo>", "<mo>+</mo>", "<mo>−</mo>"];
-    let mut pieces = Vec::new();
-    let mut depth = 0usize;
-    let mut piece_start = 0;
-    let mut i = 0;
-    while let Some(lt) = mathml[i..].find('<').map(|l| i + l) {
-        let Some(gt) = mathml[lt..].find('>').map(|g| lt + g) else {
-            break;
-        };
-        let tag = &mathml[lt..=gt];
-        if tag.starts_with("</") {
-            depth = depth.saturating_sub(1);
-        } else if !tag.ends_with("/>") {
-            let op = BREAKS.iter().find(|op| mathml[lt..].starts_with(**op));
-            if let (0, Some(op)) = (depth, op) {
-                let after = lt + op.len();
-                if after < mathml.len() && lt > piece_start {
-                    pieces.push(&mathml[piece_start..after]);
-                    piece_start = after;
-                }
-                i = after;
-                continue;
-            }
-            depth += 1;
-        }
-        i = gt + 1;
-    }
-    pieces.push(&mathml[piece_start..]);
-    pieces
-}
-
-/// The number of characters outside tags.
-fn visible_len(markup: &str) -> usize {
-    let mut inside = false;
-    let mut count = 0;
-    for c in markup.chars() {
-        match c {
-            '<' => inside = true,
-            '>' => inside = false,
-            _ if !inside => count += 1,
-            _ => {}
-        }
-    }
-    count
-}
-
-/// Replaces markdown's special characters inside `<math>...</math>` with
-/// character references, which HTML reads back as the same characters.
-pub fn protect_math(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(start) = rest.find("<math") {
-        out.push_str(&rest[..start]);
-        let end = rest[start..]
-            .find("</math>")
-            .map_or(rest.len(), |e| start + e + "</math>".len());
-        for c in rest[start..end].chars() {
-            match c {
-                '_' => out.push_str("&#95;"),
-                '*' => out.push_str("&#42;"),
-                '\\' => out.push_str("&#92;"),
-                '`' => out.push_str("&#96;"),
-                '~' => out.push_str("&#126;"),
-                '[' => out.push_str("&#91;"),
-                ']' => out.push_str("&#93;"),
-                c => out.push(c),
-            }
-        }
-        rest = &rest[end..];
-    }
-    out.push_str(rest);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -481,59 +348,10 @@ mod tests {
     }
 
     #[test]
-    fn long_inline_formulas_break_after_plus_and_equals() {
-        let open = "<span class=\"katex\"><math xmlns=\"http://www.w3.org/1998/Math/MathML\"><semantics><mrow>";
-        let close = "</mrow></semantics></math></span>";
-        let long = "<mn>0.4683</mn><mo>⋅</mo><mn>10.0000</mn><mo>+</mo><mrow><mn>0.0634</mn><mo>+</mo><mn>1</mn></mrow><mo>=</mo><mn>5.3000</mn>";
-        let html = format!("a {open}{long}{close} b");
-        let expected = format!(
-            "a {open}<mn>0.4683</mn><mo>⋅</mo><mn>10.0000</mn><mo>+</mo>{close}<wbr>\
-             {open}<mrow><mn>0.0634</mn><mo>+</mo><mn>1</mn></mrow><mo>=</mo>{close}<wbr>\
-             {open}<mn>5.3000</mn>{close} b"
-        );
-        assert_eq!(break_inline(&html), expected);
-        let short = format!("{open}<mi>a</mi><mo>+</mo><mi>b</mi>{close}");
-        assert_eq!(break_inline(&short), short);
-    }
-
-    #[test]
-    fn tex_annotations_are_dropped() {
-        let html = "<math><semantics><mi>x</mi><annotation encoding=\"application/x-tex\">x_i</annotation></semantics></math> y";
-        assert_eq!(
-            drop_annotations(html),
-            "<math><semantics><mi>x</mi></semantics></math> y"
-        );
-    }
-
-    #[test]
-    fn bold_letters_use_mathematical_bold_code_points() {
-        let html = "<mi mathvariant=\"bold\">q</mi><mi>q</mi><mn mathvariant=\"bold\">1</mn><mi mathvariant=\"bold\">Ωα</mi>";
-        assert_eq!(
-            bold_letters(html),
-            "<mi mathvariant=\"bold\">\u{1D42A}</mi><mi>q</mi><mn mathvariant=\"bold\">\u{1D7CF}</mn><mi mathvariant=\"bold\">\u{1D6C0}\u{1D6C2}</mi>"
-        );
-        assert_eq!(bold('Σ'), '\u{1D6BA}');
-        assert_eq!(
-            bold_letters("<mi mathvariant=\"bold\">ℓ</mi>"),
-            "<mi mathvariant=\"bold\" style=\"font-weight: bold\">ℓ</mi>"
-        );
-        assert_eq!(bold('+'), '+');
-    }
-
-    #[test]
     fn the_licence_section_is_found() {
         let notice = "x\n=====\nThe GUST Font License Version 1.0 applies to:\nbody\n=====\nnext";
         let text = gust_section(notice).unwrap();
         assert!(text.contains("applies to:\nbody\n"));
         assert!(!text.contains("next"));
-    }
-
-    #[test]
-    fn only_math_is_touched() {
-        let html = "a_b <math><mi>x</mi><annotation>x_i y_j \\{</annotation></math> *c*";
-        assert_eq!(
-            protect_math(html),
-            "a_b <math><mi>x</mi><annotation>x&#95;i y&#95;j &#92;{</annotation></math> *c*"
-        );
     }
 }

@@ -652,8 +652,7 @@ fn built_links(built: &Path, report: &mut Report) -> Result<()> {
             report.add(
                 &name,
                 line,
-                "a `$` outside code: KaTeX could not render this math (see \
-                 the warning printed by the build) or a dollar sign needs \
+                "a `$` outside code: a dollar sign that is not math needs \
                  escaping as `\\$`",
             );
         }
@@ -662,7 +661,7 @@ fn built_links(built: &Path, report: &mut Report) -> Result<()> {
                 &name,
                 line,
                 "markdown formatting (<em>, <strong> or <code>) inside a \
-                 formula: the math was mangled after KaTeX rendered it",
+                 formula: the math was mangled after it was rendered",
             );
         }
         for attr in ["href", "src"] {
@@ -730,7 +729,7 @@ fn built_links(built: &Path, report: &mut Report) -> Result<()> {
 }
 
 /// The line of the first `$` in `html` outside `<pre>`, `<code>` and
-/// `<script>` elements: math that KaTeX did not turn into MathML.
+/// `<script>` elements: math that did not become MathML.
 fn unrendered_math(html: &str) -> Option<usize> {
     let mut rest = html;
     let mut consumed = 0;

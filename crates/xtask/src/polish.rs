@@ -1,10 +1,5 @@
-//! Repairs to the built HTML, made after mdBook has written every page, so
-//! they hold whichever converter turned the TeX into MathML:
+//! Repairs to the built HTML, made after mdBook has written every page:
 //!
-//! - bold italic symbols (`\boldsymbol\gamma`, which converters write as
-//!   `<mi mathvariant="bold-italic">`) become Unicode's mathematical bold
-//!   italic letters, since Chromium ignores `mathvariant` other than on a
-//!   single letter it sets in italic;
 //! - every figure of `figures/` becomes a numbered `<figure>`: a light and
 //!   a dark copy (the theme shows one), each choosing its narrow variant on
 //!   a phone, each a link to itself at full size, and a caption
@@ -45,8 +40,7 @@ fn pages(
             pages(book, &path, chars, svgs)?;
         } else if path.extension().is_some_and(|e| e == "html") {
             let html = std::fs::read_to_string(&path)?;
-            let fixed = bold_italic(&html);
-            let fixed = figures(&fixed, &mut |name| svgs.get(book, name));
+            let fixed = figures(&html, &mut |name| svgs.get(book, name));
             chars.extend(math_chars(&fixed));
             if fixed != html {
                 std::fs::write(&path, fixed)
@@ -130,52 +124,6 @@ pub fn svg_title(svg: &str) -> String {
         }
     }
     out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Writes the text of every `<mi mathvariant="bold-italic">` with the code
-/// points of Unicode's mathematical bold italic letters. The attribute
-/// stays for browsers that read it.
-pub fn bold_italic(html: &str) -> String {
-    const OPEN: &str = "<mi mathvariant=\"bold-italic\">";
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(start) = rest.find(OPEN) {
-        let body = start + OPEN.len();
-        let Some(end) = rest[body..].find('<').map(|e| body + e) else {
-            break;
-        };
-        out.push_str(&rest[..body]);
-        out.extend(rest[body..end].chars().map(bold_italic_char));
-        rest = &rest[end..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// The mathematical bold italic form of a Latin or Greek letter (and of
-/// the Greek variant forms and `∂`, `∇` that Unicode gives one); any other
-/// character unchanged.
-pub fn bold_italic_char(c: char) -> char {
-    let shift = |base: u32, first: char| {
-        char::from_u32(base + (c as u32 - first as u32)).unwrap_or(c)
-    };
-    match c {
-        'A'..='Z' => shift(0x1D468, 'A'),
-        'a'..='z' => shift(0x1D482, 'a'),
-        // Capital Greek, skipping the reserved U+03A2.
-        'Α'..='Ρ' | 'Σ'..='Ω' => shift(0x1D71C, 'Α'),
-        'ϴ' => '\u{1D72D}',
-        '∇' => '\u{1D735}',
-        'α'..='ω' => shift(0x1D736, 'α'),
-        '∂' => '\u{1D74F}',
-        'ϵ' => '\u{1D750}',
-        'ϑ' => '\u{1D751}',
-        'ϰ' => '\u{1D752}',
-        'ϕ' => '\u{1D753}',
-        'ϱ' => '\u{1D754}',
-        'ϖ' => '\u{1D755}',
-        _ => c,
-    }
 }
 
 /// The characters inside every `<math>` element, character references
@@ -354,22 +302,6 @@ fn figure_html(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn bold_italic_greek_and_latin() {
-        assert_eq!(
-            bold_italic(
-                "<mi mathvariant=\"bold-italic\">γ</mi><mi>γ</mi>\
-                 <mi mathvariant=\"bold-italic\">xΩ</mi>"
-            ),
-            "<mi mathvariant=\"bold-italic\">\u{1D738}</mi><mi>γ</mi>\
-             <mi mathvariant=\"bold-italic\">\u{1D499}\u{1D734}</mi>"
-        );
-        assert_eq!(bold_italic_char('β'), '\u{1D737}');
-        assert_eq!(bold_italic_char('A'), '\u{1D468}');
-        assert_eq!(bold_italic_char('ω'), '\u{1D74E}');
-        assert_eq!(bold_italic_char('+'), '+');
-    }
 
     #[test]
     fn math_characters_are_collected_and_decoded() {
