@@ -145,7 +145,7 @@ pub fn cache_allowed() -> bool {
 /// `ch05`) of the workspace at `root` with `isolation`; `None` where
 /// records are not read. Ask it [`Record::unchanged`] first and call
 /// [`Record::passed`] at the test's very end (or hold the
-/// `attn_common::record::begin` guard).
+/// `attn_common::record::begin` guard, as [`remembered`] does).
 pub fn test_record(
     root: &Path,
     test: &str,
@@ -163,6 +163,31 @@ pub fn test_record(
 }
 
 pub use attn_common::record::TestRecord as Record;
+
+/// Starts `test`, a slow test that grades chapter `chapter` of the
+/// workspace at `root` in the sandbox: `None` when it passed before with
+/// the same inputs (see [`test_record`]; the test should return), or else
+/// a guard to hold until the test's end, which records the pass unless
+/// the test panics. Without `isolation` (no sandbox here: the test says
+/// it did not run) nothing is remembered.
+///
+/// ```ignore
+/// let Some(_pass) = remembered(&root, "judge::attacks::t", "5", Some(isolation))? else {
+///     return;
+/// };
+/// ```
+pub fn remembered(
+    root: &Path,
+    test: &str,
+    chapter: &str,
+    isolation: Option<Isolation>,
+) -> Result<Option<attn_common::record::Pass>> {
+    let record = match isolation {
+        Some(isolation) => test_record(root, test, chapter, isolation)?,
+        None => None,
+    };
+    Ok(attn_common::record::begin(record))
+}
 
 /// The student copy of `chapter` the self-check grades: what `assign`
 /// writes, without hidden tests.

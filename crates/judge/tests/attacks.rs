@@ -7,14 +7,14 @@
 //! Without it each says on one line that it did not run, and why; where
 //! `CI` is set they fail instead (see `Isolation::for_tests`). Each is
 //! remembered when it passes, and not run again while nothing it reads
-//! has changed (see `test_record`), except where `CI` or `ATTN_NO_CACHE`
+//! has changed (see `judge::selfcheck::remembered`), except where `CI` or `ATTN_NO_CACHE`
 //! is set.
 
 use judge::batch::{self, Outputs};
 use judge::grade::{Grader, Settings};
 use judge::report::{Report, Status};
 use judge::sandbox::Isolation;
-use judge::selfcheck::{Record, test_record};
+use judge::selfcheck::remembered;
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
@@ -122,16 +122,15 @@ fn attacks_earn_nothing_leak_nothing_and_touch_nothing() {
     ) else {
         return;
     };
-    let record = test_record(
+    let Some(_pass) = remembered(
         &root(),
         "judge::attacks::attacks_earn_nothing_leak_nothing_and_touch_nothing",
         "5",
-        isolation,
+        Some(isolation),
     )
-    .unwrap();
-    if record.as_ref().is_some_and(Record::unchanged) {
+    .unwrap() else {
         return;
-    }
+    };
     let dir = scratch("batch");
     let subs = dir.join("submissions");
     let reference = chapter().join("src/exercises.rs").display().to_string();
@@ -351,9 +350,6 @@ fn attacks_earn_nothing_leak_nothing_and_touch_nothing() {
         assert!(reports_dir.join(format!("{}.txt", r.student)).exists());
     }
     let _ = std::fs::remove_dir_all(&dir);
-    if let Some(record) = record {
-        record.passed().unwrap();
-    }
 }
 
 #[test]
@@ -363,16 +359,15 @@ fn concurrent_graders_keep_their_results_apart() {
     ) else {
         return;
     };
-    let record = test_record(
+    let Some(_pass) = remembered(
         &root(),
         "judge::attacks::concurrent_graders_keep_their_results_apart",
         "5",
-        isolation,
+        Some(isolation),
     )
-    .unwrap();
-    if record.as_ref().is_some_and(Record::unchanged) {
+    .unwrap() else {
         return;
-    }
+    };
     let dir = scratch("concurrent");
     let honest = submission(&dir, "honest", None);
     let unsolved = submission(
@@ -396,7 +391,4 @@ fn concurrent_graders_keep_their_results_apart() {
         assert_eq!(two.join().unwrap(), [0.0, 0.0]);
     });
     let _ = std::fs::remove_dir_all(&dir);
-    if let Some(record) = record {
-        record.passed().unwrap();
-    }
 }
