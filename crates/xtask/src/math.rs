@@ -26,8 +26,8 @@ pub struct Formula {
 
 /// Every formula of `markdown`, in order.
 ///
-/// Dollars inside code (fenced blocks, indented by four spaces or not, and
-/// backtick spans) are not math, and `\$` is a dollar sign. A `$` that
+/// Dollars inside code (fenced blocks, at any indent, as in a list item,
+/// and backtick spans) are not math, and `\$` is a dollar sign. A `$` that
 /// opens a formula nobody closes is an error naming its line: a lone
 /// dollar in prose must be written `\$`.
 pub fn find(markdown: &str) -> Result<Vec<Formula>> {
@@ -77,16 +77,12 @@ pub fn line_of(text: &str, at: usize) -> usize {
     text[..at].matches('\n').count() + 1
 }
 
-/// If a fenced code block (three or more backticks or tildes, indented by
-/// at most three spaces) opens at `start`, the byte after it: after its
-/// closing fence, or the end of the text if it never closes.
+/// If a fenced code block (a line that starts, after any indent, with
+/// three or more backticks or tildes) opens at `start`, the byte after it:
+/// after its closing fence, or the end of the text if it never closes.
 fn fenced_block(text: &str, start: usize) -> Option<usize> {
     let line = &text[start..];
-    let indent = line.len() - line.trim_start_matches(' ').len();
-    if indent > 3 {
-        return None;
-    }
-    let rest = &line[indent..];
+    let rest = line.trim_start_matches(' ');
     let fence_char = rest.chars().next().filter(|c| *c == '`' || *c == '~')?;
     let run = rest.len() - rest.trim_start_matches(fence_char).len();
     if run < 3 {
@@ -505,7 +501,7 @@ mod tests {
     fn formulas_are_found_outside_code() {
         let md = "a $x$ b `$y$` c \\$5 and $$\\frac12$$\n\
                   ```rust\nlet s = \"$$\"; let c = '`';\n```\n\
-                  ~~~\n$z\n~~~\nd ``a ` $b``$w$";
+                  ~~~\n$z\n~~~\nd ``a ` $b``$w$\n\n- item\n\n      ```\n      $q$\n      ```\n";
         assert_eq!(texts(md), [("x", false), ("\\frac12", true), ("w", false)]);
         // A listing holding `"$$"` and a lone backtick stays a listing.
         let listing = "```rust\nfn clean(s: &str) -> bool { s.contains(\"$$\") || s == \"`\" }\n```\n$a$";
