@@ -20,6 +20,7 @@ use assign::Chapter;
 use assign::student::{Files, Options, student_crate, write_files};
 use assign::walk::files;
 use assign::{all_chapters, find_chapter, solution_ids};
+use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -155,9 +156,24 @@ pub fn test_record(
     if !cache_allowed() {
         return Ok(None);
     }
-    let chapter = find_chapter(root, chapter)?;
-    let student = student_copy(root, &chapter)?;
-    let key = input_key(root, &chapter, &student, isolation)?;
+    // Many tests of one process grade the same chapter: its key (a student
+    // copy built and every input hashed) is worked out once per process.
+    static KEYS: std::sync::Mutex<BTreeMap<String, String>> =
+        std::sync::Mutex::new(BTreeMap::new());
+    let id = format!("{}|{chapter}|{isolation:?}", root.display());
+    let known = KEYS.lock().ok().and_then(|keys| keys.get(&id).cloned());
+    let key = match known {
+        Some(key) => key,
+        None => {
+            let found = find_chapter(root, chapter)?;
+            let student = student_copy(root, &found)?;
+            let key = input_key(root, &found, &student, isolation)?;
+            if let Ok(mut keys) = KEYS.lock() {
+                keys.insert(id, key.clone());
+            }
+            key
+        }
+    };
     let dir = target_dir(root).join("judge").join("tests-passed");
     Ok(Record::new(&dir, test, &[key.as_bytes()]))
 }

@@ -63,6 +63,7 @@ pub fn run(root: &Path) -> Result<()> {
     text_rules::run(root, &mut report)?; // ndarray calls, glossary terms
     pending_snapshots(root, &mut report);
     ci_runs_the_readme_command(root, &mut report);
+    doc_examples_run(root, &mut report)?;
     figures_fresh(root, &mut report)?;
     let built = root.join("target/xtask-check/book");
     if built.exists() {
@@ -529,6 +530,80 @@ fn ci_runs_the_readme_command(root: &Path, report: &mut Report) {
     }
 }
 
+/// A crate whose `Cargo.toml` sets `doctest = false` (the chapter crates,
+/// which have no examples in their doc comments: rustdoc would still cost
+/// every `cargo test` a fraction of a second each) must not grow one, or
+/// it would never run: every fenced block in a doc comment of such a crate
+/// is reported, unless it is marked as plain text.
+fn doc_examples_run(root: &Path, report: &mut Report) -> Result<()> {
+    for entry in std::fs::read_dir(root.join("crates"))? {
+        let dir = entry?.path();
+        let manifest =
+            std::fs::read_to_string(dir.join("Cargo.toml")).unwrap_or_default();
+        let off = manifest
+            .lines()
+            .any(|l| l.replace(' ', "") == "doctest=false");
+        if !off {
+            continue;
+        }
+        for file in files(&dir.join("src")) {
+            if file.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&file)?;
+            for line in doc_examples(&text) {
+                report.add(
+                    &rel(root, &file),
+                    line,
+                    "a doc example that would never run: this crate's \
+                     Cargo.toml sets `doctest = false`. Remove that line, \
+                     write the example as a test, or mark the block \
+                     ```text",
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The lines of `source` that open a fenced block in a doc comment whose
+/// language rustdoc would compile (none given, or `rust`, or rustdoc's
+/// attributes such as `no_run`); `text`, `toml`, `sh` and the like are
+/// not code.
+fn doc_examples(source: &str) -> Vec<usize> {
+    let mut found = Vec::new();
+    let mut open = false;
+    for (i, line) in source.lines().enumerate() {
+        let t = line.trim_start();
+        let Some(doc) = t.strip_prefix("///").or_else(|| t.strip_prefix("//!"))
+        else {
+            continue;
+        };
+        let Some(info) = doc.trim_start().strip_prefix("```") else {
+            continue;
+        };
+        if open {
+            open = false;
+            continue;
+        }
+        open = true;
+        let lang = info.trim().split(',').next().unwrap_or("").trim();
+        let rust = matches!(
+            lang,
+            "" | "rust"
+                | "no_run"
+                | "should_panic"
+                | "compile_fail"
+                | "edition2021"
+                | "edition2024"
+        );
+        if rust {
+            found.push(i + 1);
+        }
+    }
+    found
+}
+
 fn pending_snapshots(root: &Path, report: &mut Report) {
     for path in files(root) {
         let n = path.to_string_lossy();
@@ -887,6 +962,13 @@ mod tests {
             "Exercise ",
         );
         assert_eq!(ids.into_iter().collect::<Vec<_>>(), ["3.1", "3.2"]);
+    }
+
+    #[test]
+    fn doc_examples_are_found_unless_marked_as_text() {
+        let src = "/// A\n/// ```\n/// let x = 1;\n/// ```\n//! ```text\n//! out\n//! ```\n\
+                   /// ```rust,no_run\n/// f();\n/// ```\n// ```\nfn f() {}\n";
+        assert_eq!(doc_examples(src), [2, 8]);
     }
 
     #[test]
